@@ -1,0 +1,34 @@
+import type { Logger } from './logger';
+
+export type Closer = () => Promise<unknown> | unknown;
+
+/**
+ * Runs the closers in reverse order of registration on SIGTERM/SIGINT, then exits.
+ * Order matters: stop accepting work first (registered last), disconnect clients after.
+ */
+export function handleShutdown(log: Logger, closers: Closer[], timeoutMs = 15_000): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    const timer = setTimeout(() => {
+      log.error('shutdown timed out, exiting', { timeoutMs });
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    let code = 0;
+    for (const close of [...closers].reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        code = 1;
+        log.error('error while closing', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    log.info('stopped');
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,2 @@
+export { down, stackEnv, status, up } from './stack';
+export { stackCli } from './cli';

@@ -1,0 +1,21 @@
+/** What the stack needs to know about one infrastructure service. */
+export interface ManagedService {
+  name: 'kafka' | 'mongo' | 'redis';
+  /** The environment variable that points at an existing instance instead (KAFKA_BROKERS, MONGO_URL, REDIS_URL). */
+  envVar: string;
+  /** The value clients should use for envVar when the stack runs the service itself. */
+  localValue: string;
+  /** Ports that must be free before we start it. */
+  ports: number[];
+  /** Short description of what will run (e.g. "Apache Kafka 4.4.0 (KRaft)"). */
+  describe(): string;
+  /** Downloads or builds what is missing (cached per machine). */
+  install(): Promise<void>;
+  /** The command line; must mention the stack directory so `down` can tell our processes from others. */
+  command(): { cmd: string; args: string[] };
+  /** One-time preparation of the data directory (e.g. formatting Kafka storage). */
+  prepare?(): Promise<void>;
+  /** A real protocol-level health check against the given URL/brokers. */
+  healthy(value: string): Promise<boolean>;
+  startTimeoutMs: number;
+}

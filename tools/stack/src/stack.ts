@@ -1,0 +1,159 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { kafkaService } from './kafka';
+import { mongoService } from './mongo';
+import { portInUse, waitUntil } from './net';
+import { stackDir } from './paths';
+import { isOurProcess, readPid, spawnDetached, stopProcess } from './proc';
+import { redisService } from './redis';
+import type { ManagedService } from './service';
+
+export const services: ManagedService[] = [kafkaService, mongoService, redisService];
+
+const pidFile = (s: ManagedService) => path.join(stackDir(), `${s.name}.pid`);
+export const logFile = (s: ManagedService) => path.join(stackDir(), 'logs', `${s.name}.log`);
+
+/** Set when the user points us at an existing instance; the stack then leaves that service alone. */
+const externalValue = (s: ManagedService) => {
+  const v = process.env[s.envVar];
+  return v === undefined || v === '' ? undefined : v;
+};
+
+function runningPid(s: ManagedService): number | undefined {
+  const pid = readPid(pidFile(s));
+  return pid !== undefined && isOurProcess(pid, stackDir()) ? pid : undefined;
+}
+
+export interface ServiceStatus {
+  name: string;
+  mode: 'managed' | 'external';
+  value: string;
+  pid?: number;
+  healthy: boolean;
+  detail: string;
+}
+
+/** The environment variables clients should use to reach the stack. */
+export function stackEnv(): Record<string, string> {
+  return Object.fromEntries(services.map((s) => [s.envVar, externalValue(s) ?? s.localValue]));
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Brings one service up; returns true when this call started it. Idempotent. */
+async function upOne(s: ManagedService): Promise<boolean> {
+  const external = externalValue(s);
+  if (external) {
+    await waitUntil(`${s.name} at ${s.envVar}=${external}`, () => s.healthy(external), 15_000);
+    console.log(`[stack] ${s.name}: using ${s.envVar}=${external} (healthy)`);
+    return false;
+  }
+  const existing = runningPid(s);
+  if (existing) {
+    await waitUntil(s.name, () => s.healthy(s.localValue), s.startTimeoutMs);
+    console.log(`[stack] ${s.name}: already running (pid ${existing})`);
+    return false;
+  }
+  for (const port of s.ports) {
+    if (await portInUse(port)) {
+      throw new Error(
+        `${s.name}: port ${port} is already in use by a process this stack did not start. Stop it, or set ${s.envVar} to use that instance instead.`,
+      );
+    }
+  }
+  await s.install();
+  await s.prepare?.();
+  const { cmd, args } = s.command();
+  const pid = spawnDetached(cmd, args, {
+    logFile: logFile(s),
+    pidFile: pidFile(s),
+    cwd: path.join(stackDir(), s.name),
+  });
+  try {
+    await waitUntil(
+      s.name,
+      () => s.healthy(s.localValue),
+      s.startTimeoutMs,
+      () => !isOurProcess(pid, stackDir()),
+    );
+  } catch (err) {
+    console.error(`[stack] ${s.name} failed to start; last lines of ${logFile(s)}:\n${tail(logFile(s))}`);
+    await stopProcess(pid, 5_000);
+    throw err;
+  }
+  console.log(`[stack] ${s.name}: started ${s.describe()} (pid ${pid}) at ${s.localValue}`);
+  return true;
+}
+
+/** Brings the whole stack up in parallel; returns the names of the services this call started. */
+export async function up(): Promise<string[]> {
+  fs.mkdirSync(stackDir(), { recursive: true });
+  const results = await Promise.allSettled(services.map(upOne));
+  const started = services
+    .filter((_, i) => results[i]?.status === 'fulfilled' && results[i].value)
+    .map((s) => s.name);
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) {
+    await down(started);
+    throw new Error(
+      failed.map((r) => (r.reason instanceof Error ? r.reason.message : String(r.reason))).join('\n'),
+    );
+  }
+  return started;
+}
+
+/** Stops the services this stack started (all, or only the named ones). External ones are left alone. */
+export async function down(only?: string[]): Promise<void> {
+  await Promise.all(
+    services
+      .filter((s) => !only || only.includes(s.name))
+      .map(async (s) => {
+        const pid = runningPid(s);
+        if (pid) {
+          await stopProcess(pid);
+          console.log(`[stack] ${s.name}: stopped (pid ${pid})`);
+        }
+        fs.rmSync(pidFile(s), { force: true });
+      }),
+  );
+}
+
+export async function status(): Promise<ServiceStatus[]> {
+  return Promise.all(
+    services.map(async (s): Promise<ServiceStatus> => {
+      const external = externalValue(s);
+      if (external) {
+        const healthy = await s.healthy(external);
+        return {
+          name: s.name,
+          mode: 'external',
+          value: external,
+          healthy,
+          detail: healthy ? 'external, healthy' : 'external, not answering',
+        };
+      }
+      const pid = runningPid(s);
+      const healthy = pid !== undefined && (await s.healthy(s.localValue));
+      const detail =
+        pid === undefined
+          ? 'stopped'
+          : healthy
+            ? `running, healthy (${s.describe()})`
+            : 'running, not healthy yet';
+      return { name: s.name, mode: 'managed', value: s.localValue, pid, healthy, detail };
+    }),
+  );
+}
+
+export function logs(name?: string, lines = 50): string {
+  return services
+    .filter((s) => !name || s.name === name)
+    .map((s) => `==> ${logFile(s)} <==\n${tail(logFile(s), lines)}`)
+    .join('\n');
+}
