@@ -5,3 +5,7 @@ export * from './logger';
 export * from './mongo';
 export * from './shutdown';
 export * from './validate';
+export * from './http';
+export * from './subgraph';
+export * from './codes';
+export * from './run-service';

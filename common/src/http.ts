@@ -1,0 +1,116 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+
+export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+export class BodyTooLargeError extends Error {}
+
+/** Reads a request body, refusing more than maxBytes (413) without buffering the rest. */
+export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new BodyTooLargeError(`request body exceeds ${maxBytes} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+async function writeApolloResponse(res: http.ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of response.headers) headers[key] = value;
+  res.writeHead(response.status ?? 200, headers);
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/**
+ * Serves an Apollo Server on node:http without a web framework: the request is parsed here and handed
+ * to executeHTTPGraphQLRequest, which also serves the landing page on GET.
+ */
+export function apolloRoute<C extends BaseContext>(
+  server: ApolloServer<C>,
+  context: (req: http.IncomingMessage) => Promise<C>,
+  maxBodyBytes = 1_000_000,
+): Route {
+  return async (req, res) => {
+    let raw = '';
+    try {
+      raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) sendJson(res, 413, { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (raw !== '' && (headers.get('content-type') ?? '').includes('application/json')) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+    }
+    const url = req.url ?? '/';
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.includes('?') ? url.slice(url.indexOf('?')) : '', body },
+      context: () => context(req),
+    });
+    await writeApolloResponse(res, response);
+  };
+}
+
+/** A plain HTTP server with exact-path routes; everything else is 404. */
+export function createHttpServer(routes: Record<string, Route>): http.Server {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routes[path];
+    if (!route) {
+      sendJson(res, 404, { error: `no route for ${path}` });
+      return;
+    }
+    Promise.resolve(route(req, res)).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy(err instanceof Error ? err : undefined);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Stops accepting connections and closes idle keep-alive ones; in-flight requests finish. */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,68 @@
+import mongoose from 'mongoose';
+import type { LatLon } from '@rideshare/common';
+
+export interface CarRecord {
+  make: string;
+  model: string;
+  year: number;
+  color: string;
+  licensePlate: string;
+}
+
+export interface DriverRecord {
+  code: string;
+  firstName: string;
+  lastName: string;
+  car: CarRecord;
+  location: LatLon | null;
+  isAcceptingRides: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DriverLocationRecord {
+  driverCode: string;
+  location: LatLon;
+  recordedAt: Date;
+}
+
+const point = { latitude: { type: Number, required: true }, longitude: { type: Number, required: true } };
+
+const driverSchema = new mongoose.Schema<DriverRecord>(
+  {
+    code: { type: String, required: true, unique: true },
+    firstName: { type: String, required: true },
+    lastName: { type: String, required: true },
+    car: {
+      make: { type: String, required: true },
+      model: { type: String, required: true },
+      year: { type: Number, required: true },
+      color: { type: String, required: true },
+      licensePlate: { type: String, required: true },
+    },
+    location: { type: new mongoose.Schema(point, { _id: false }), default: null },
+    isAcceptingRides: { type: Boolean, default: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+// driversNear prefilters on a latitude band of available drivers, then computes exact distances.
+driverSchema.index({ isAcceptingRides: 1, 'location.latitude': 1 });
+
+const locationSchema = new mongoose.Schema<DriverLocationRecord>(
+  {
+    driverCode: { type: String, required: true },
+    location: { type: new mongoose.Schema(point, { _id: false }), required: true },
+    recordedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+locationSchema.index({ driverCode: 1, recordedAt: -1 });
+
+export function driverModels(conn: mongoose.Connection) {
+  return {
+    Drivers: conn.model<DriverRecord>('Driver', driverSchema, 'drivers'),
+    DriverLocations: conn.model<DriverLocationRecord>('DriverLocation', locationSchema, 'driver_locations'),
+  };
+}
+
+export type DriverModels = ReturnType<typeof driverModels>;
