@@ -25,9 +25,18 @@ export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<s
   });
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
   res.end(payload);
 }
 
@@ -57,7 +66,8 @@ export function apolloRoute<C extends BaseContext>(
     try {
       raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
     } catch (err) {
-      if (err instanceof BodyTooLargeError) sendJson(res, 413, { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      if (err instanceof BodyTooLargeError)
+        sendJson(res, 413, { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       return;
     }
     const headers = new HeaderMap();
@@ -69,13 +79,20 @@ export function apolloRoute<C extends BaseContext>(
       try {
         body = JSON.parse(raw);
       } catch {
-        sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        sendJson(res, 400, {
+          errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+        });
         return;
       }
     }
     const url = req.url ?? '/';
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.includes('?') ? url.slice(url.indexOf('?')) : '', body },
+      httpGraphQLRequest: {
+        method: req.method ?? 'GET',
+        headers,
+        search: url.includes('?') ? url.slice(url.indexOf('?')) : '',
+        body,
+      },
       context: () => context(req),
     });
     await writeApolloResponse(res, response);
@@ -92,7 +109,10 @@ export function createHttpServer(routes: Record<string, Route>): http.Server {
       return;
     }
     Promise.resolve(route(req, res)).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
       else res.destroy(err instanceof Error ? err : undefined);
     });
   });

@@ -1,12 +1,14 @@
 /** One-line JSON logs on stderr, so every process logs the same way and nothing is buffered. */
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+// `notice` is always written: start-up lines that supervisors and tests wait for.
+type Level = 'debug' | 'info' | 'warn' | 'error' | 'notice';
+const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, notice: 50 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  notice(msg: string, fields?: Record<string, unknown>): void;
 }
 
 export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
@@ -21,6 +23,7 @@ export function createLogger(service: string, level: string = process.env.LOG_LE
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    notice: (m, f) => write('notice', m, f),
   };
 }
 

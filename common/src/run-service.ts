@@ -14,7 +14,12 @@ export interface Listening {
  * and on SIGTERM/SIGINT stops accepting requests, finishes in-flight ones, then disconnects.
  * Logs `{"msg":"listening","port":N}` once ready (tests start services on port 0 and read it).
  */
-export async function runDatabaseService(name: string, defaultPort: number, build: (conn: mongoose.Connection, log: Logger) => Promise<Listening>, extraClosers: Closer[] = []): Promise<void> {
+export async function runDatabaseService(
+  name: string,
+  defaultPort: number,
+  build: (conn: mongoose.Connection, log: Logger) => Promise<Listening>,
+  extraClosers: Closer[] = [],
+): Promise<void> {
   const log = createLogger(name);
   try {
     const port = envPort('PORT', defaultPort);
@@ -24,7 +29,7 @@ export async function runDatabaseService(name: string, defaultPort: number, buil
     const server = await build(conn, log);
     const actual = await server.listen(port, host);
     handleShutdown(log, [() => conn.close(), ...extraClosers, () => server.close()]);
-    log.info('listening', { port: actual, url: `http://${host}:${actual}/graphql` });
+    log.notice('listening', { port: actual, url: `http://${host}:${actual}/graphql` });
   } catch (err) {
     log.error('failed to start', errorFields(err));
     process.exit(1);

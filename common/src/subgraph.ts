@@ -40,7 +40,10 @@ export interface SubgraphServerOptions<C extends BaseContext> {
 export async function createSubgraphServer<C extends BaseContext>(opts: SubgraphServerOptions<C>) {
   const local = isLocalMode();
   const apollo = new ApolloServer<C>({
-    schema: buildSubgraphSchema({ typeDefs: parse(opts.typeDefs), resolvers: opts.resolvers as GraphQLResolverMap<unknown> }),
+    schema: buildSubgraphSchema({
+      typeDefs: parse(opts.typeDefs),
+      resolvers: opts.resolvers as GraphQLResolverMap<unknown>,
+    }),
     includeStacktraceInErrorResponses: local,
     formatError: (formatted) => formatError(formatted, local),
     csrfPrevention: false, // only the gateway calls subgraphs
@@ -52,7 +55,10 @@ export async function createSubgraphServer<C extends BaseContext>(opts: Subgraph
     '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: opts.name }),
     '/health/ready': (_req, res) => {
       const ready = opts.connection.readyState === 1;
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable', service: opts.name });
+      sendJson(res, ready ? 200 : 503, {
+        status: ready ? 'ready' : 'database unavailable',
+        service: opts.name,
+      });
     },
   });
   return {

@@ -8,7 +8,8 @@ export function composeSupergraph(): string {
   const result = composeServices(
     subgraphs.map(({ name }) => ({ name, url: subgraphUrl(name, {}), typeDefs: parse(readSdl(name)) })),
   );
-  if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+  if (result.errors)
+    throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
   return result.supergraphSdl;
 }
 

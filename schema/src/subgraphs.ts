@@ -12,7 +12,8 @@ export const subgraphs = [
 
 export type SubgraphName = (typeof subgraphs)[number]['name'];
 
-export const sdlPath = (name: SubgraphName) => path.join(repoRoot, 'subgraphs', name, 'src', 'schema.graphql');
+export const sdlPath = (name: SubgraphName) =>
+  path.join(repoRoot, 'subgraphs', name, 'src', 'schema.graphql');
 export const supergraphPath = path.join(repoRoot, 'schema', 'supergraph.graphql');
 
 export function readSdl(name: SubgraphName): string {

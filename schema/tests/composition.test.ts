@@ -18,7 +18,10 @@ describe('schema composition', () => {
     try {
       const outputs = await generate({ ...codegenConfig, silent: true }, false);
       for (const { filename, content } of outputs) {
-        expect({ filename, fresh: fs.readFileSync(path.resolve(repoRoot, filename), 'utf8') === content }).toEqual({ filename, fresh: true });
+        expect({
+          filename,
+          fresh: fs.readFileSync(path.resolve(repoRoot, filename), 'utf8') === content,
+        }).toEqual({ filename, fresh: true });
       }
     } finally {
       process.chdir(cwd);

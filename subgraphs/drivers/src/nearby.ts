@@ -10,7 +10,12 @@ export interface NearbyDriver {
  * Available drivers within radiusKm of center, nearest first. No geo operators (FerretDB has none):
  * an indexed bounding-box prefilter, then exact great-circle distances in memory.
  */
-export async function findDriversNear(models: DriverModels, center: LatLon, radiusKm: number, limit: number): Promise<NearbyDriver[]> {
+export async function findDriversNear(
+  models: DriverModels,
+  center: LatLon,
+  radiusKm: number,
+  limit: number,
+): Promise<NearbyDriver[]> {
   const box = boundingBox(center, radiusKm);
   const candidates = await models.Drivers.find({
     isAcceptingRides: true,
@@ -18,7 +23,9 @@ export async function findDriversNear(models: DriverModels, center: LatLon, radi
     $or: box.lonRanges.map(([min, max]) => ({ 'location.longitude': { $gte: min, $lte: max } })),
   }).lean<DriverRecord[]>();
   return candidates
-    .flatMap((driver) => (driver.location ? [{ driver, distanceKm: haversineKm(center, driver.location) }] : []))
+    .flatMap((driver) =>
+      driver.location ? [{ driver, distanceKm: haversineKm(center, driver.location) }] : [],
+    )
     .filter((d) => d.distanceKm <= radiusKm)
     .sort((a, b) => a.distanceKm - b.distanceKm || a.driver.code.localeCompare(b.driver.code))
     .slice(0, limit);

@@ -1,4 +1,14 @@
-import { conflict, generateCode, isDuplicateKeyError, notFound, requireCode, requireCoordinates, requireLimit, requireName, badInput } from '@rideshare/common';
+import {
+  conflict,
+  generateCode,
+  isDuplicateKeyError,
+  notFound,
+  requireCode,
+  requireCoordinates,
+  requireLimit,
+  requireName,
+  badInput,
+} from '@rideshare/common';
 import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { DriverRecord } from './models';
@@ -16,7 +26,11 @@ async function getDriver(ctx: Context, code: string): Promise<DriverRecord> {
 
 /** Applies an update to one driver and returns the new document, or NOT_FOUND. */
 async function updateDriver(ctx: Context, code: string, set: Partial<DriverRecord>): Promise<DriverRecord> {
-  const updated = await ctx.models.Drivers.findOneAndUpdate({ code: requireCode('code', code) }, { $set: set }, { new: true }).lean<DriverRecord>();
+  const updated = await ctx.models.Drivers.findOneAndUpdate(
+    { code: requireCode('code', code) },
+    { $set: set },
+    { new: true },
+  ).lean<DriverRecord>();
   if (!updated) throw notFound('Driver', code);
   ctx.driverByCode.clear(code).prime(code, updated);
   return updated;
@@ -24,16 +38,30 @@ async function updateDriver(ctx: Context, code: string, set: Partial<DriverRecor
 
 export const resolvers: Resolvers = {
   Query: {
-    drivers: (_p, { limit }, ctx) => ctx.models.Drivers.find().sort({ code: 1 }).limit(requireLimit('limit', limit, 50, MAX_LIST)).lean<DriverRecord[]>(),
+    drivers: (_p, { limit }, ctx) =>
+      ctx.models.Drivers.find()
+        .sort({ code: 1 })
+        .limit(requireLimit('limit', limit, 50, MAX_LIST))
+        .lean<DriverRecord[]>()
+        .exec(),
     driver: (_p, { code }, ctx) => getDriver(ctx, code),
     activeDrivers: (_p, { limit }, ctx) =>
-      ctx.models.Drivers.find({ isAcceptingRides: true }).sort({ code: 1 }).limit(requireLimit('limit', limit, 50, MAX_LIST)).lean<DriverRecord[]>(),
+      ctx.models.Drivers.find({ isAcceptingRides: true })
+        .sort({ code: 1 })
+        .limit(requireLimit('limit', limit, 50, MAX_LIST))
+        .lean<DriverRecord[]>()
+        .exec(),
     driversNear: async (_p, { location, radiusKm, limit }, ctx) => {
       const center = requireCoordinates('location', location);
       if (!Number.isFinite(radiusKm) || radiusKm <= 0 || radiusKm > MAX_RADIUS_KM) {
         throw badInput('radiusKm', `must be greater than 0 and at most ${MAX_RADIUS_KM}, got ${radiusKm}`);
       }
-      const near = await findDriversNear(ctx.models, center, radiusKm, requireLimit('limit', limit, 10, MAX_LIST));
+      const near = await findDriversNear(
+        ctx.models,
+        center,
+        radiusKm,
+        requireLimit('limit', limit, 10, MAX_LIST),
+      );
       return near.map((n) => n.driver);
     },
   },
@@ -74,7 +102,8 @@ export const resolvers: Resolvers = {
       await ctx.models.DriverLocations.create({ driverCode: code, location: point, recordedAt: new Date() });
       return driver;
     },
-    setDriverAvailability: (_p, { code, isAcceptingRides }, ctx) => updateDriver(ctx, code, { isAcceptingRides }),
+    setDriverAvailability: (_p, { code, isAcceptingRides }, ctx) =>
+      updateDriver(ctx, code, { isAcceptingRides }),
   },
   Driver: {
     __resolveReference: (ref, ctx) => ctx.driverByCode.load(ref.code),

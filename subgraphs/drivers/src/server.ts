@@ -12,5 +12,12 @@ export const typeDefs = fs.readFileSync(path.join(__dirname, 'schema.graphql'), 
 export async function createDriversServer(connection: mongoose.Connection, log: Logger) {
   const models = driverModels(connection);
   await Promise.all([models.Drivers.init(), models.DriverLocations.init()]);
-  return createSubgraphServer({ name: 'drivers', typeDefs, resolvers, connection, log, context: async () => createContext(models) });
+  return createSubgraphServer({
+    name: 'drivers',
+    typeDefs,
+    resolvers,
+    connection,
+    log,
+    context: async () => createContext(models),
+  });
 }

@@ -1,1 +1,4 @@
-export {};
+import { runDatabaseService } from '@rideshare/common';
+import { createPassengersServer } from './server';
+
+void runDatabaseService('passengers', 4002, createPassengersServer);

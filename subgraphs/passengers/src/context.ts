@@ -1,0 +1,19 @@
+import DataLoader from 'dataloader';
+import type { PassengerModels, PassengerRecord } from './models';
+
+export interface Context {
+  models: PassengerModels;
+  /** Batches every passenger lookup of one request into a single `$in` query. */
+  passengerByCode: DataLoader<string, PassengerRecord | null>;
+}
+
+export function createContext(models: PassengerModels): Context {
+  return {
+    models,
+    passengerByCode: new DataLoader(async (codes) => {
+      const found = await models.Passengers.find({ code: { $in: [...codes] } }).lean<PassengerRecord[]>();
+      const byCode = new Map(found.map((p) => [p.code, p]));
+      return codes.map((code) => byCode.get(code) ?? null);
+    }),
+  };
+}

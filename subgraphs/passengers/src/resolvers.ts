@@ -1,0 +1,97 @@
+import {
+  badInput,
+  conflict,
+  generateCode,
+  isDuplicateKeyError,
+  notFound,
+  requireCode,
+  requireEmail,
+  requireLimit,
+  requireName,
+} from '@rideshare/common';
+import type { Context } from './context';
+import type { Resolvers } from './generated/resolvers-types';
+import type { PassengerRecord } from './models';
+
+const MAX_LIST = 200;
+const PHONE = /^\+?[0-9 ()-]{5,20}$/;
+
+function requirePhone(field: string, value: string): string {
+  const phone = value.trim();
+  if (!PHONE.test(phone))
+    throw badInput(
+      field,
+      `must be a phone number (digits, spaces, "+", "-", "()"), got "${value.slice(0, 30)}"`,
+    );
+  return phone;
+}
+
+/** Maps a duplicate-key error to CONFLICT naming what collided. */
+function duplicateAsConflict(err: unknown, email: string | undefined, code: string | undefined): never {
+  if (isDuplicateKeyError(err)) {
+    const message = String(err);
+    if (email && message.includes('email'))
+      throw conflict(`A passenger with email "${email}" already exists`);
+    throw conflict(
+      code ? `Passenger "${code}" already exists` : `A passenger with email "${email}" already exists`,
+    );
+  }
+  throw err;
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    passengers: (_p, { limit }, ctx) =>
+      ctx.models.Passengers.find()
+        .sort({ code: 1 })
+        .limit(requireLimit('limit', limit, 50, MAX_LIST))
+        .lean<PassengerRecord[]>()
+        .exec(),
+    passenger: async (_p, { code }, ctx) => {
+      const passenger = await ctx.passengerByCode.load(requireCode('code', code));
+      if (!passenger) throw notFound('Passenger', code);
+      return passenger;
+    },
+  },
+  Mutation: {
+    registerPassenger: async (_p, { input }, ctx) => {
+      const record = {
+        code: input.code ? requireCode('input.code', input.code) : generateCode(),
+        firstName: requireName('input.firstName', input.firstName),
+        lastName: requireName('input.lastName', input.lastName),
+        email: requireEmail('input.email', input.email),
+        mobileNumber: input.mobileNumber ? requirePhone('input.mobileNumber', input.mobileNumber) : null,
+      };
+      try {
+        return (await ctx.models.Passengers.create(record)).toObject();
+      } catch (err) {
+        return duplicateAsConflict(err, record.email, input.code ?? undefined);
+      }
+    },
+    updatePassenger: async (_p, { code, input }, ctx) => {
+      const set: Partial<PassengerRecord> = {};
+      if (input.firstName != null) set.firstName = requireName('input.firstName', input.firstName);
+      if (input.lastName != null) set.lastName = requireName('input.lastName', input.lastName);
+      if (input.email != null) set.email = requireEmail('input.email', input.email);
+      if (input.mobileNumber != null)
+        set.mobileNumber =
+          input.mobileNumber === '' ? null : requirePhone('input.mobileNumber', input.mobileNumber);
+      try {
+        const updated = await ctx.models.Passengers.findOneAndUpdate(
+          { code: requireCode('code', code) },
+          { $set: set },
+          { new: true },
+        ).lean<PassengerRecord>();
+        if (!updated) throw notFound('Passenger', code);
+        return updated;
+      } catch (err) {
+        return duplicateAsConflict(err, set.email, undefined);
+      }
+    },
+  },
+  Passenger: {
+    __resolveReference: (ref, ctx) => ctx.passengerByCode.load(ref.code),
+    createdAt: (p) => p.createdAt.toISOString(),
+    updatedAt: (p) => p.updatedAt.toISOString(),
+  },
+};

@@ -1,0 +1,100 @@
+import {
+  badInput,
+  generateCode,
+  notFound,
+  requireCode,
+  requireCoordinates,
+  requireLimit,
+} from '@rideshare/common';
+import type { Context } from './context';
+import type { Resolvers, TripStatus } from './generated/resolvers-types';
+import { ACTIVE_STATUSES, type TripRecord } from './models';
+import { tripStats } from './stats';
+
+const MAX_LIST = 200;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function tripsOf(
+  ctx: Context,
+  filter: Record<string, unknown>,
+  limit: number | null | undefined,
+  fallback: number,
+) {
+  return ctx.models.Trips.find(filter)
+    .sort({ requestedAt: -1 })
+    .limit(requireLimit('limit', limit, fallback, MAX_LIST))
+    .lean<TripRecord[]>()
+    .exec();
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    trip: async (_p, { code }, ctx) => {
+      const trip = await ctx.tripByCode.load(requireCode('code', code));
+      if (!trip) throw notFound('Trip', code);
+      return trip;
+    },
+    trips: (_p, { status, limit }, ctx) => tripsOf(ctx, status ? { status } : {}, limit, 20),
+    activeTrips: (_p, { limit }, ctx) => tripsOf(ctx, { status: { $in: ACTIVE_STATUSES } }, limit, 50),
+    tripStats: (_p, _args, ctx) => tripStats(ctx.models),
+  },
+  Mutation: {
+    requestTrip: async (_p, { input }, ctx) => {
+      const source = requireCoordinates('input.source', input.source);
+      const destination = requireCoordinates('input.destination', input.destination);
+      const passengerCode = requireCode('input.passengerCode', input.passengerCode);
+      if (!(await ctx.passengers.exists(passengerCode))) throw notFound('Passenger', passengerCode);
+      if (source.latitude === destination.latitude && source.longitude === destination.longitude) {
+        throw badInput('input.destination', 'must differ from the source');
+      }
+      const now = new Date();
+      const status: TripStatus = 'REQUESTED';
+      const trip: TripRecord = {
+        code: generateCode(),
+        type: input.type ?? 'NORMAL',
+        status,
+        passengerCode,
+        driverCode: null,
+        availableDriverCodes: [],
+        source,
+        destination,
+        requestedAt: now,
+        acceptedAt: null,
+        startedAt: null,
+        endedAt: null,
+        durationSeconds: null,
+        monitorIterations: 0,
+        error: null,
+        version: 1,
+        events: [{ type: 'TRIP_REQUESTED', version: 1, occurredAt: now, status }],
+      };
+      await ctx.models.Trips.create(trip);
+      return trip;
+    },
+  },
+  Trip: {
+    __resolveReference: (ref, ctx) => ctx.tripByCode.load(ref.code),
+    passenger: (t) => ({ code: t.passengerCode }),
+    driver: (t) => (t.driverCode ? { code: t.driverCode } : null),
+    availableDrivers: (t) => t.availableDriverCodes.map((code) => ({ code })),
+    requestedAt: (t) => t.requestedAt.toISOString(),
+    acceptedAt: (t) => iso(t.acceptedAt),
+    startedAt: (t) => iso(t.startedAt),
+    endedAt: (t) => iso(t.endedAt),
+    events: (t) => t.events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
+  },
+  Driver: {
+    __resolveReference: (ref) => ({ code: ref.code }),
+    trips: (d, { limit }, ctx) => tripsOf(ctx, { driverCode: d.code }, limit, 20),
+    currentTrip: (d, _args, ctx) =>
+      ctx.models.Trips.findOne({ driverCode: d.code, status: { $in: ACTIVE_STATUSES } })
+        .sort({ requestedAt: -1 })
+        .lean<TripRecord>()
+        .exec(),
+  },
+  Passenger: {
+    __resolveReference: (ref) => ({ code: ref.code }),
+    trips: (p, { limit }, ctx) => tripsOf(ctx, { passengerCode: p.code }, limit, 20),
+  },
+};

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './paths';
+
+/** The project's own processes, in start order. One name everywhere: folder = service = compose name. */
+export const appServices = [
+  { name: 'drivers', entry: 'subgraphs/drivers/src/index.ts', port: 4001 },
+  { name: 'passengers', entry: 'subgraphs/passengers/src/index.ts', port: 4002 },
+  { name: 'trips', entry: 'subgraphs/trips/src/index.ts', port: 4003 },
+  { name: 'gateway', entry: 'gateway/src/index.ts', port: 4000 },
+] as const;
+
+export type AppServiceName = (typeof appServices)[number]['name'];
+
+export interface RunningService {
+  name: string;
+  port: number;
+  url: string;
+  child: ChildProcess;
+  /** SIGTERM and wait for a clean exit (SIGKILL after the grace period). */
+  stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL: a crash, for crash-safety tests. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts one service with `node --import tsx` and resolves once it logs `"msg":"listening"`.
+ * Output is passed to `onLine` (prefixing, or collecting in tests).
+ */
+export function startService(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void = (line) => process.stderr.write(`[${name}] ${line}\n`),
+  timeoutMs = 60_000,
+): Promise<RunningService> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let settled = false;
+    const timer = setTimeout(
+      () => fail(new Error(`${name} did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    const handle = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        onLine(line);
+        if (!settled && line.includes('"msg":"listening"')) {
+          const port = Number((JSON.parse(line) as { port: number }).port);
+          settled = true;
+          clearTimeout(timer);
+          resolve({
+            name,
+            port,
+            url: `http://127.0.0.1:${port}/graphql`,
+            child,
+            async stop(graceMs = 20_000) {
+              if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+              child.kill('SIGTERM');
+              const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+              const code = await exited;
+              clearTimeout(killer);
+              return code;
+            },
+            async kill() {
+              if (child.exitCode !== null || child.signalCode !== null) return;
+              child.kill('SIGKILL');
+              await exited;
+            },
+          });
+        }
+      }
+    };
+    child.stdout.on('data', handle);
+    child.stderr.on('data', handle);
+    void exited.then((code) => fail(new Error(`${name} exited with code ${code} before it was ready`)));
+  });
+}
