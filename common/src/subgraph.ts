@@ -5,7 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLFormattedError } from 'graphql';
 import { parse } from 'graphql';
-import type mongoose from 'mongoose';
+import mongoose from 'mongoose';
 import { apolloRoute, closeServer, createHttpServer, listen, sendJson } from './http';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
@@ -54,7 +54,7 @@ export async function createSubgraphServer<C extends BaseContext>(opts: Subgraph
     '/graphql': apolloRoute(apollo, opts.context),
     '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: opts.name }),
     '/health/ready': (_req, res) => {
-      const ready = opts.connection.readyState === 1;
+      const ready = opts.connection.readyState === mongoose.ConnectionStates.connected;
       sendJson(res, ready ? 200 : 503, {
         status: ready ? 'ready' : 'database unavailable',
         service: opts.name,

@@ -9,7 +9,6 @@ import {
   requireLimit,
   requireName,
 } from '@rideshare/common';
-import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { PassengerRecord } from './models';
 
