@@ -1,16 +1,87 @@
-import { stackEnv, up, down } from './stack';
+import { createLogger } from '@rideshare/common';
+import { seedIfEmpty } from './seed';
+import { appServices, startService, type RunningService } from './services';
+import { down, stackEnv, up } from './stack';
+import { sleep } from './proc';
 
-/** `npm start`: the stack, then every service of the system, until Ctrl-C. */
+const log = createLogger('start');
+
+/**
+ * Keeps one service running: restarts it after a crash with a growing back-off, so a trip in flight
+ * survives a process dying (its state lives in MongoDB and Kafka).
+ */
+function supervise(name: string, entry: string, env: NodeJS.ProcessEnv) {
+  let current: RunningService | undefined;
+  let stopping = false;
+  let backoffMs = 500;
+  const run = async (): Promise<RunningService> => {
+    const service = await startService(name, entry, env);
+    current = service;
+    service.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log.error('service exited, restarting', { service: name, code, signal, inMs: backoffMs });
+      void sleep(backoffMs).then(async () => {
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+        if (!stopping)
+          await run().catch((err: unknown) =>
+            log.error('restart failed', { service: name, error: String(err) }),
+          );
+      });
+    });
+    return service;
+  };
+  return {
+    start: run,
+    async stop() {
+      stopping = true;
+      await current?.stop();
+    },
+  };
+}
+
+/** `npm start`: the stack, every service of the system, seed data when empty, until Ctrl-C. */
 export async function startSystem(): Promise<number> {
-  const started = await up();
-  const env = stackEnv();
-  console.log('\nRideshare Federation is up:');
-  for (const [k, v] of Object.entries(env)) console.log(`  ${k.padEnd(14)} ${v}`);
-  console.log('\nPress Ctrl-C to stop.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  const startedInfra = await up();
+  const infra = stackEnv();
+  const supervisors: Array<ReturnType<typeof supervise>> = [];
+  let stopRequested = false;
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      stopRequested = true;
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
   });
-  await down(started);
+  try {
+    for (const service of appServices) {
+      if (stopRequested) break;
+      const supervisor = supervise(service.name, service.entry, {
+        ...process.env,
+        ...infra,
+        PORT: String(service.port),
+      });
+      supervisors.push(supervisor);
+      await supervisor.start();
+    }
+    const gatewayUrl = 'http://127.0.0.1:4000/graphql';
+    if (!stopRequested) {
+      const seeded = await seedIfEmpty(gatewayUrl);
+      if (seeded.drivers + seeded.passengers > 0)
+        console.log(`[start] seeded ${seeded.drivers} drivers and ${seeded.passengers} passengers`);
+      console.log('\nRideshare Federation is up:');
+      console.log(`  GraphQL endpoint   ${gatewayUrl}`);
+      console.log(`  Apollo Sandbox     ${gatewayUrl} (open in a browser)`);
+      for (const s of appServices.filter((s) => s.name !== 'gateway'))
+        console.log(`  ${`${s.name} subgraph`.padEnd(18)} http://127.0.0.1:${s.port}/graphql`);
+      for (const [k, v] of Object.entries(infra)) console.log(`  ${k.padEnd(18)} ${v}`);
+      console.log('\nPress Ctrl-C to stop.');
+    }
+    await stopped;
+  } finally {
+    console.log('\n[start] stopping services');
+    for (const s of [...supervisors].reverse()) await s.stop();
+    await down(startedInfra);
+  }
   return 0;
 }

@@ -1,30 +1,17 @@
 import crypto from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { readInfraConfig } from '@rideshare/common';
+import type mongoose from 'mongoose';
+import {
+  connectDatabase,
+  createLogger,
+  readInfraConfig,
+  type Listening,
+  type Logger,
+} from '@rideshare/common';
+import { postGraphQL, type GraphQLResponse } from './graphql-client';
 import { appServices, startService, type AppServiceName, type RunningService } from './services';
 
-export interface GraphQLResponse<T = Record<string, unknown>> {
-  data?: T | null;
-  errors?: Array<{
-    message: string;
-    path?: string[];
-    extensions?: Record<string, unknown> & { code?: string };
-  }>;
-}
-
-export async function postGraphQL<T = Record<string, unknown>>(
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<T>> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as GraphQLResponse<T>;
-}
+export { postGraphQL, type GraphQLResponse };
 
 export interface TestSystem {
   prefix: string;
@@ -35,8 +22,8 @@ export interface TestSystem {
     variables?: Record<string, unknown>,
   ): Promise<GraphQLResponse<T>>;
   envFor(name: AppServiceName): NodeJS.ProcessEnv;
-  /** Starts (or restarts) one service with the same environment. */
-  start(name: AppServiceName): Promise<RunningService>;
+  /** Starts (or restarts) one service with the same environment, plus `env` (e.g. a fixed PORT). */
+  start(name: AppServiceName, env?: NodeJS.ProcessEnv): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -59,9 +46,11 @@ export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise
     TRIPS_URL: url('trips'),
     ...extraEnv,
   });
-  const start = async (name: AppServiceName) => {
+  const start = async (name: AppServiceName, env: NodeJS.ProcessEnv = {}) => {
     const entry = appServices.find((s) => s.name === name)?.entry ?? '';
-    const running = await startService(name, entry, envFor(name), (line) => logs.push(`[${name}] ${line}`));
+    const running = await startService(name, entry, { ...envFor(name), ...env }, (line) =>
+      logs.push(`[${name}] ${line}`),
+    );
     services.set(name, running);
     return running;
   };
@@ -75,7 +64,7 @@ export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise
     }
   };
   try {
-    await Promise.all((['drivers', 'passengers'] as const).map(start));
+    await Promise.all((['drivers', 'passengers'] as const).map((name) => start(name)));
     await start('trips');
     await start('gateway');
   } catch (err) {
@@ -93,4 +82,64 @@ export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise
     start,
     stop,
   };
+}
+
+/** A query the database received, as mongoose reports it to a per-connection debug hook. */
+export interface RecordedQuery {
+  collection: string;
+  method: string;
+  args: unknown[];
+}
+
+export interface InProcessSubgraph {
+  url: string;
+  connection: mongoose.Connection;
+  /** Every collection call on the connection since start (or since the test emptied it). */
+  queries: RecordedQuery[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds one subgraph in this process on a throw-away database (dropped by stop) and listens on a
+ * free port. Every collection call on its connection is recorded in `queries`, so tests can count
+ * what a request cost the database.
+ */
+export async function startSubgraphInProcess(
+  name: string,
+  build: (conn: mongoose.Connection, log: Logger) => Promise<Listening>,
+): Promise<InProcessSubgraph> {
+  const dbName = `t${crypto.randomBytes(4).toString('hex')}_${name}`;
+  const connection = await connectDatabase(readInfraConfig().mongoUrl, dbName);
+  const queries: RecordedQuery[] = [];
+  connection.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+    queries.push({ collection, method, args });
+  });
+  let server: Listening | undefined;
+  const stop = async () => {
+    await server?.close();
+    await connection.dropDatabase();
+    await connection.close();
+  };
+  try {
+    server = await build(connection, createLogger(name, process.env.LOG_LEVEL ?? 'warn'));
+    const port = await server.listen(0);
+    return { url: `http://127.0.0.1:${port}/graphql`, connection, queries, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Resolves `typename` entities by code through a subgraph's `_entities`, as the gateway would. */
+export function queryEntities<T>(
+  url: string,
+  typename: string,
+  selection: string,
+  codes: string[],
+): Promise<GraphQLResponse<{ _entities: Array<T | null> }>> {
+  return postGraphQL(
+    url,
+    `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`,
+    { representations: codes.map((code) => ({ __typename: typename, code })) },
+  );
 }

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { infraDefaults } from '@rideshare/common';
 import { KAFKA_VERSION } from '../src/kafka';
+import { appServices } from '../src/services';
 
 interface ComposeService {
+  command?: string[];
   image?: string;
   build?: unknown;
   ports?: string[];
@@ -59,5 +61,22 @@ describe('docker-compose.yml', () => {
         expect.arrayContaining(['kafka', 'mongo', 'redis']),
       );
     }
+  });
+
+  it('should run every service of the system from its entry point on its local port', () => {
+    for (const { name, entry, port } of appServices) {
+      const service = compose.services[name];
+      expect({ name, command: service?.command?.at(-1), port: Number(service?.environment?.PORT) }).toEqual({
+        name,
+        command: entry,
+        port,
+      });
+    }
+    expect(compose.services.gateway?.ports).toContain('4000:4000');
+    expect(compose.services.gateway?.environment).toMatchObject({
+      DRIVERS_URL: 'http://drivers:4001/graphql',
+      PASSENGERS_URL: 'http://passengers:4002/graphql',
+      TRIPS_URL: 'http://trips:4003/graphql',
+    });
   });
 });

@@ -1,0 +1,123 @@
+import { postGraphQL } from './graphql-client';
+
+/** The reference scenario's six drivers, placed near its pickup points and destinations. */
+export const seedDrivers = [
+  {
+    code: 'AA100',
+    firstName: 'James',
+    lastName: 'Beaky',
+    near: 'Microsoft Corporate Office',
+    location: { latitude: 47.6446, longitude: -122.1362 },
+    car: { make: 'Toyota', model: 'Prius', year: 2021, color: 'Silver', licensePlate: 'RS-1001' },
+  },
+  {
+    code: 'AA110',
+    firstName: 'Rod',
+    lastName: 'Snow',
+    near: 'Hyatt Regency Bellevue',
+    location: { latitude: 47.6159, longitude: -122.1985 },
+    car: { make: 'Honda', model: 'Accord', year: 2020, color: 'Black', licensePlate: 'RS-1102' },
+  },
+  {
+    code: 'AA120',
+    firstName: 'Sam',
+    lastName: 'Imada',
+    near: 'Space Needle',
+    location: { latitude: 47.6228, longitude: -122.3521 },
+    car: { make: 'Tesla', model: 'Model 3', year: 2023, color: 'White', licensePlate: 'RS-1203' },
+  },
+  {
+    code: 'AA130',
+    firstName: 'Miranda',
+    lastName: 'Algernon',
+    near: 'Seattle',
+    location: { latitude: 47.6107, longitude: -122.479 },
+    car: { make: 'Ford', model: 'Fusion', year: 2019, color: 'Blue', licensePlate: 'RS-1304' },
+  },
+  {
+    code: 'AA140',
+    firstName: 'Ahmed',
+    lastName: 'Zohawi',
+    near: 'Bellevue',
+    location: { latitude: 47.5989, longitude: -122.1901 },
+    car: { make: 'Hyundai', model: 'Ioniq', year: 2022, color: 'Red', licensePlate: 'RS-1405' },
+  },
+  {
+    code: 'AA150',
+    firstName: 'Jessica',
+    lastName: 'Fosterton',
+    near: 'Redmond',
+    location: { latitude: 47.6698, longitude: -122.133 },
+    car: { make: 'Kia', model: 'Niro', year: 2022, color: 'Green', licensePlate: 'RS-1506' },
+  },
+];
+
+export const seedPassengers = [
+  {
+    code: 'PX1001',
+    firstName: 'Ava',
+    lastName: 'Nguyen',
+    email: 'ava.nguyen@example.com',
+    mobileNumber: '+1 425 555 0101',
+  },
+  {
+    code: 'PX1002',
+    firstName: 'Liam',
+    lastName: 'Ortiz',
+    email: 'liam.ortiz@example.com',
+    mobileNumber: '+1 425 555 0102',
+  },
+  {
+    code: 'PX1003',
+    firstName: 'Maya',
+    lastName: 'Chen',
+    email: 'maya.chen@example.com',
+    mobileNumber: '+1 206 555 0103',
+  },
+];
+
+/** The reference client's pickup points and destinations, for examples and demo trips. */
+export const places = {
+  microsoft: { latitude: 47.6423354, longitude: -122.1391189 },
+  hyattBellevue: { latitude: 47.618282, longitude: -122.201035 },
+  spaceNeedle: { latitude: 47.62053, longitude: -122.3493 },
+  seattle: { latitude: 47.6131746, longitude: -122.4821466 },
+  bellevue: { latitude: 47.5963256, longitude: -122.1928181 },
+  redmond: { latitude: 47.6721228, longitude: -122.1356409 },
+};
+
+/**
+ * Loads the seed data through the gateway when the databases are empty (any existing driver or
+ * passenger means someone already has data: leave it alone). Returns what it created.
+ */
+export async function seedIfEmpty(gatewayUrl: string): Promise<{ drivers: number; passengers: number }> {
+  const existing = await postGraphQL<{ drivers: unknown[]; passengers: unknown[] }>(
+    gatewayUrl,
+    '{ drivers(limit: 1) { code } passengers(limit: 1) { code } }',
+  );
+  if (existing.errors) throw new Error(`seed: ${existing.errors[0]?.message}`);
+  const created = { drivers: 0, passengers: 0 };
+  if (existing.data?.drivers.length === 0) {
+    for (const { near: _near, ...input } of seedDrivers) {
+      const res = await postGraphQL(
+        gatewayUrl,
+        'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { code } }',
+        { input },
+      );
+      if (res.errors) throw new Error(`seed driver ${input.code}: ${res.errors[0]?.message}`);
+      created.drivers++;
+    }
+  }
+  if (existing.data?.passengers.length === 0) {
+    for (const input of seedPassengers) {
+      const res = await postGraphQL(
+        gatewayUrl,
+        'mutation ($input: RegisterPassengerInput!) { registerPassenger(input: $input) { code } }',
+        { input },
+      );
+      if (res.errors) throw new Error(`seed passenger ${input.code}: ${res.errors[0]?.message}`);
+      created.passengers++;
+    }
+  }
+  return created;
+}
