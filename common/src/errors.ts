@@ -26,7 +26,12 @@ export function conflict(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.CONFLICT } });
 }
 
-/** MongoDB duplicate-key error (E11000), as raised by the driver and by FerretDB. */
+/**
+ * MongoDB duplicate-key error (E11000), as raised by the driver and by FerretDB. FerretDB (SQLite)
+ * reports a unique-index violation in findAndModify as InternalError "UNIQUE constraint failed".
+ */
 export function isDuplicateKeyError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === 11000 || (typeof message === 'string' && message.includes('UNIQUE constraint failed'));
 }

@@ -9,6 +9,7 @@ import {
   requireLimit,
   requireName,
 } from '@rideshare/common';
+import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { PassengerRecord } from './models';
 
@@ -25,14 +26,23 @@ function requirePhone(field: string, value: string): string {
   return phone;
 }
 
-/** Maps a duplicate-key error to CONFLICT naming what collided. */
-function duplicateAsConflict(err: unknown, email: string | undefined, code: string | undefined): never {
+/**
+ * Maps a duplicate-key error to CONFLICT naming what collided. FerretDB's E11000 message does not
+ * name the index, so unless it says email, ask whether the code is the one taken.
+ */
+async function duplicateAsConflict(
+  err: unknown,
+  ctx: Context,
+  email: string | undefined,
+  code: string | undefined,
+): Promise<never> {
   if (isDuplicateKeyError(err)) {
-    const message = String(err);
-    if (email && message.includes('email'))
-      throw conflict(`A passenger with email "${email}" already exists`);
+    const codeTaken =
+      code !== undefined &&
+      !String(err).includes('email') &&
+      (await ctx.models.Passengers.exists({ code })) !== null;
     throw conflict(
-      code ? `Passenger "${code}" already exists` : `A passenger with email "${email}" already exists`,
+      codeTaken ? `Passenger "${code}" already exists` : `A passenger with email "${email}" already exists`,
     );
   }
   throw err;
@@ -64,7 +74,7 @@ export const resolvers: Resolvers = {
       try {
         return (await ctx.models.Passengers.create(record)).toObject();
       } catch (err) {
-        return duplicateAsConflict(err, record.email, input.code ?? undefined);
+        return duplicateAsConflict(err, ctx, record.email, input.code ?? undefined);
       }
     },
     updatePassenger: async (_p, { code, input }, ctx) => {
@@ -84,7 +94,7 @@ export const resolvers: Resolvers = {
         if (!updated) throw notFound('Passenger', code);
         return updated;
       } catch (err) {
-        return duplicateAsConflict(err, set.email, undefined);
+        return duplicateAsConflict(err, ctx, set.email, undefined);
       }
     },
   },
