@@ -1,1 +1,4 @@
-export {};
+export * from './contracts';
+export * from './consumer';
+export * from './kafka';
+export * from './worker';

@@ -1,18 +1,30 @@
 import DataLoader from 'dataloader';
 import type { TripModels, TripRecord } from './models';
+import type { LifecycleConfig } from './lifecycle/config';
+import type { OutboxNudge } from './lifecycle/store';
 import type { PassengerDirectory } from './passengers';
 
 export interface Context {
   models: TripModels;
   passengers: PassengerDirectory;
+  lifecycle: LifecycleConfig;
+  /** Wakes the outbox relay after a committed change. */
+  nudge: OutboxNudge;
   /** Batches every trip lookup of one request into a single `$in` query. */
   tripByCode: DataLoader<string, TripRecord | null>;
 }
 
-export function createContext(models: TripModels, passengers: PassengerDirectory): Context {
+export function createContext(
+  models: TripModels,
+  passengers: PassengerDirectory,
+  lifecycle: LifecycleConfig,
+  nudge: OutboxNudge,
+): Context {
   return {
     models,
     passengers,
+    lifecycle,
+    nudge,
     tripByCode: new DataLoader(async (codes) => {
       const found = await models.Trips.find({ code: { $in: [...codes] } }).lean<TripRecord[]>();
       const byCode = new Map(found.map((t) => [t.code, t]));

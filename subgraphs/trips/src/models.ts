@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { LatLon } from '@rideshare/common';
+import type { TripEventEnvelope } from '@rideshare/events';
 import type { TripEventType, TripStatus, TripType } from './generated/resolvers-types';
 
 export interface TripEventRecord {
@@ -27,6 +28,17 @@ export interface TripRecord {
   error: string | null;
   version: number;
   events: TripEventRecord[];
+  /** The driver's last known position while the trip runs. */
+  driverLocation: LatLon | null;
+  /** Stored deadlines, so timers survive restarts: no accept by then aborts the trip. */
+  acceptDeadline: Date | null;
+  /** When the orchestrator next checks the running trip. */
+  nextMonitorAt: Date | null;
+  /** Transactional outbox: events committed with the change, relayed to Kafka by the trips service. */
+  outbox: TripEventEnvelope[];
+  outboxPending: boolean;
+  /** Highest version already published (the relay never re-sends below it). */
+  publishedVersion: number;
 }
 
 /** Entity references resolved by the subgraphs that own them. */
@@ -37,10 +49,44 @@ export interface PassengerRef {
   code: string;
 }
 
+export interface TripHourStatsRecord {
+  hour: string;
+  completed: number;
+  aborted: number;
+  averageDurationSeconds: number | null;
+}
+
 export interface TripStatsRecord {
   total: number;
   byStatus: Array<{ status: TripStatus; count: number }>;
+  completed: number;
+  aborted: number;
   averageDurationSeconds: number | null;
+  perHour: TripHourStatsRecord[];
+}
+
+/** The reporting projection: one flattened row per finished trip (the reference scenario's TripFact). */
+export interface TripFactRecord {
+  _id: string;
+  version: number;
+  status: 'COMPLETED' | 'ABORTED';
+  mode: 'NORMAL' | 'DEMO';
+  passengerCode: string;
+  driverCode: string | null;
+  carMake: string | null;
+  carModel: string | null;
+  carLicensePlate: string | null;
+  source: LatLon;
+  destination: LatLon;
+  requestedAt: Date;
+  acceptedAt: Date | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  /** UTC hour of endedAt, e.g. 2026-11-26T06:00:00.000Z, for the per-hour series. */
+  hour: string;
+  durationSeconds: number | null;
+  monitorIterations: number;
+  error: string | null;
 }
 
 export const ACTIVE_STATUSES: TripStatus[] = [
@@ -50,6 +96,8 @@ export const ACTIVE_STATUSES: TripStatus[] = [
   'STARTED',
   'RUNNING',
 ];
+
+export const FINAL_STATUSES: TripStatus[] = ['COMPLETED', 'ABORTED'];
 
 const point = new mongoose.Schema(
   { latitude: { type: Number, required: true }, longitude: { type: Number, required: true } },
@@ -84,15 +132,73 @@ const tripSchema = new mongoose.Schema<TripRecord>(
     error: { type: String, default: null },
     version: { type: Number, required: true },
     events: { type: [eventSchema], default: [] },
+    driverLocation: { type: point, default: null },
+    acceptDeadline: { type: Date, default: null },
+    nextMonitorAt: { type: Date, default: null },
+    outbox: { type: mongoose.Schema.Types.Mixed, default: () => [] },
+    outboxPending: { type: Boolean, default: false },
+    publishedVersion: { type: Number, default: 0 },
   },
   { versionKey: false },
 );
 tripSchema.index({ status: 1, requestedAt: -1 });
 tripSchema.index({ driverCode: 1, requestedAt: -1 });
 tripSchema.index({ passengerCode: 1, requestedAt: -1 });
+tripSchema.index({ outboxPending: 1 });
+tripSchema.index({ status: 1, acceptDeadline: 1 });
+tripSchema.index({ status: 1, nextMonitorAt: 1 });
+
+/** One document per driver on an active trip: the unique _id makes "never on two trips" atomic. */
+export interface DriverAssignmentRecord {
+  _id: string;
+  tripCode: string;
+  assignedAt: Date;
+}
+const assignmentSchema = new mongoose.Schema<DriverAssignmentRecord>(
+  {
+    _id: { type: String, required: true },
+    tripCode: { type: String, required: true },
+    assignedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+const factSchema = new mongoose.Schema<TripFactRecord>(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    status: { type: String, required: true },
+    mode: { type: String, required: true },
+    passengerCode: { type: String, required: true },
+    driverCode: { type: String, default: null },
+    carMake: { type: String, default: null },
+    carModel: { type: String, default: null },
+    carLicensePlate: { type: String, default: null },
+    source: { type: point, required: true },
+    destination: { type: point, required: true },
+    requestedAt: { type: Date, required: true },
+    acceptedAt: { type: Date, default: null },
+    startedAt: { type: Date, default: null },
+    endedAt: { type: Date, default: null },
+    hour: { type: String, required: true },
+    durationSeconds: { type: Number, default: null },
+    monitorIterations: { type: Number, required: true },
+    error: { type: String, default: null },
+  },
+  { versionKey: false },
+);
+factSchema.index({ hour: -1 });
 
 export function tripModels(conn: mongoose.Connection) {
-  return { Trips: conn.model<TripRecord>('Trip', tripSchema, 'trips') };
+  return {
+    Trips: conn.model<TripRecord>('Trip', tripSchema, 'trips'),
+    DriverAssignments: conn.model<DriverAssignmentRecord>(
+      'DriverAssignment',
+      assignmentSchema,
+      'driver_assignments',
+    ),
+    TripFacts: conn.model<TripFactRecord>('TripFact', factSchema, 'trip_facts'),
+  };
 }
 
 export type TripModels = ReturnType<typeof tripModels>;

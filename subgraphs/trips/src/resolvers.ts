@@ -3,12 +3,15 @@ import {
   generateCode,
   notFound,
   requireCode,
+  requireName,
   requireCoordinates,
   requireLimit,
 } from '@rideshare/common';
 import type { Context } from './context';
 import type { Resolvers, TripStatus } from './generated/resolvers-types';
 import { ACTIVE_STATUSES, type TripRecord } from './models';
+import { acceptTrip, cancelTrip } from './lifecycle/accept';
+import { insertRequestedTrip } from './lifecycle/store';
 import { tripStats } from './stats';
 
 const MAX_LIST = 200;
@@ -50,28 +53,48 @@ export const resolvers: Resolvers = {
       }
       const now = new Date();
       const status: TripStatus = 'REQUESTED';
-      const trip: TripRecord = {
-        code: generateCode(),
-        type: input.type ?? 'NORMAL',
-        status,
-        passengerCode,
-        driverCode: null,
-        availableDriverCodes: [],
-        source,
-        destination,
-        requestedAt: now,
-        acceptedAt: null,
-        startedAt: null,
-        endedAt: null,
-        durationSeconds: null,
-        monitorIterations: 0,
-        error: null,
-        version: 1,
-        events: [{ type: 'TRIP_REQUESTED', version: 1, occurredAt: now, status }],
-      };
-      await ctx.models.Trips.create(trip);
-      return trip;
+      return insertRequestedTrip(
+        ctx.models,
+        {
+          code: generateCode(),
+          type: input.type ?? 'NORMAL',
+          status,
+          passengerCode,
+          driverCode: null,
+          availableDriverCodes: [],
+          source,
+          destination,
+          requestedAt: now,
+          acceptedAt: null,
+          startedAt: null,
+          endedAt: null,
+          durationSeconds: null,
+          monitorIterations: 0,
+          error: null,
+          version: 1,
+          events: [{ type: 'TRIP_REQUESTED', version: 1, occurredAt: now, status }],
+          driverLocation: null,
+          acceptDeadline: null,
+          nextMonitorAt: null,
+        },
+        ctx.nudge,
+      );
     },
+    acceptTrip: (_p, { code, driverCode }, ctx) =>
+      acceptTrip(
+        ctx.models,
+        requireCode('code', code),
+        requireCode('driverCode', driverCode),
+        ctx.lifecycle.monitorIntervalMs,
+        ctx.nudge,
+      ),
+    cancelTrip: (_p, { code, reason }, ctx) =>
+      cancelTrip(
+        ctx.models,
+        requireCode('code', code),
+        `Cancelled: ${reason ? requireName('reason', reason, 200) : 'no reason given'}`,
+        ctx.nudge,
+      ),
   },
   Trip: {
     __resolveReference: (ref, ctx) => ctx.tripByCode.load(ref.code),
@@ -83,6 +106,7 @@ export const resolvers: Resolvers = {
     startedAt: (t) => iso(t.startedAt),
     endedAt: (t) => iso(t.endedAt),
     events: (t) => t.events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
+    driverLocation: (t) => t.driverLocation ?? null,
   },
   Driver: {
     __resolveReference: (ref) => ({ code: ref.code }),

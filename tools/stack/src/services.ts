@@ -4,11 +4,30 @@ import { repoRoot } from './paths';
 
 /** The project's own processes, in start order. One name everywhere: folder = service = compose name. */
 export const appServices = [
-  { name: 'drivers', entry: 'subgraphs/drivers/src/index.ts', port: 4001 },
-  { name: 'passengers', entry: 'subgraphs/passengers/src/index.ts', port: 4002 },
-  { name: 'trips', entry: 'subgraphs/trips/src/index.ts', port: 4003 },
-  { name: 'gateway', entry: 'gateway/src/index.ts', port: 4000 },
+  { name: 'drivers', kind: 'subgraph', entry: 'subgraphs/drivers/src/index.ts', port: 4001 },
+  { name: 'passengers', kind: 'subgraph', entry: 'subgraphs/passengers/src/index.ts', port: 4002 },
+  { name: 'trips', kind: 'subgraph', entry: 'subgraphs/trips/src/index.ts', port: 4003 },
+  { name: 'gateway', kind: 'gateway', entry: 'gateway/src/index.ts', port: 4000 },
+  // Workers: the trips service's orchestrator and reporting projection, and the event consumers.
+  { name: 'orchestrator', kind: 'worker', entry: 'subgraphs/trips/src/workers/orchestrator.ts', port: 4101 },
+  { name: 'simulator', kind: 'worker', entry: 'events/src/workers/simulator.ts', port: 4102 },
+  { name: 'archiver', kind: 'worker', entry: 'events/src/workers/archiver.ts', port: 4103 },
+  { name: 'reporting', kind: 'worker', entry: 'subgraphs/trips/src/workers/reporting.ts', port: 4104 },
+  { name: 'notifier', kind: 'worker', entry: 'events/src/workers/notifier.ts', port: 4105 },
 ] as const;
+
+/** The database each service owns (workers of the trips service share its database). */
+export const serviceDatabase: Record<AppServiceName, string> = {
+  drivers: 'drivers',
+  passengers: 'passengers',
+  trips: 'trips',
+  gateway: 'gateway',
+  orchestrator: 'trips',
+  reporting: 'trips',
+  simulator: 'simulator',
+  archiver: 'archive',
+  notifier: 'notifier',
+};
 
 export type AppServiceName = (typeof appServices)[number]['name'];
 

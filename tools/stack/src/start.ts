@@ -70,11 +70,14 @@ export async function startSystem(): Promise<number> {
       if (seeded.drivers + seeded.passengers > 0)
         console.log(`[start] seeded ${seeded.drivers} drivers and ${seeded.passengers} passengers`);
       console.log('\nRideshare Federation is up:');
-      console.log(`  GraphQL endpoint   ${gatewayUrl}`);
-      console.log(`  Apollo Sandbox     ${gatewayUrl} (open in a browser)`);
-      for (const s of appServices.filter((s) => s.name !== 'gateway'))
-        console.log(`  ${`${s.name} subgraph`.padEnd(18)} http://127.0.0.1:${s.port}/graphql`);
-      for (const [k, v] of Object.entries(infra)) console.log(`  ${k.padEnd(18)} ${v}`);
+      const row = (label: string, value: string) => console.log(`  ${label.padEnd(21)} ${value}`);
+      row('GraphQL endpoint', gatewayUrl);
+      row('Apollo Sandbox', `${gatewayUrl} (open in a browser)`);
+      for (const s of appServices.filter((s) => s.kind === 'subgraph'))
+        row(`${s.name} subgraph`, `http://127.0.0.1:${s.port}/graphql`);
+      for (const s of appServices.filter((s) => s.kind === 'worker'))
+        row(`${s.name} worker`, `http://127.0.0.1:${s.port}/health/ready`);
+      for (const [k, v] of Object.entries(infra)) row(k, v);
       console.log('\nPress Ctrl-C to stop.');
     }
     await stopped;

@@ -9,7 +9,13 @@ import {
   type Logger,
 } from '@rideshare/common';
 import { postGraphQL, type GraphQLResponse } from './graphql-client';
-import { appServices, startService, type AppServiceName, type RunningService } from './services';
+import {
+  appServices,
+  serviceDatabase,
+  startService,
+  type AppServiceName,
+  type RunningService,
+} from './services';
 
 export { postGraphQL, type GraphQLResponse };
 
@@ -40,10 +46,13 @@ export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise
     ...process.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PORT: '0',
-    MONGO_DB: `${prefix}_${name}`,
+    MONGO_DB: `${prefix}_${serviceDatabase[name]}`,
     DRIVERS_URL: url('drivers'),
     PASSENGERS_URL: url('passengers'),
     TRIPS_URL: url('trips'),
+    GATEWAY_URL: url('gateway'),
+    // Each test system gets its own topics and consumer groups.
+    KAFKA_NAMESPACE: prefix,
     ...extraEnv,
   });
   const start = async (name: AppServiceName, env: NodeJS.ProcessEnv = {}) => {
@@ -58,7 +67,8 @@ export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise
     await Promise.all([...services.values()].map((s) => s.stop()));
     const client = new MongoClient(readInfraConfig().mongoUrl);
     try {
-      for (const s of appServices) await client.db(`${prefix}_${s.name}`).dropDatabase();
+      for (const db of new Set(Object.values(serviceDatabase)))
+        await client.db(`${prefix}_${db}`).dropDatabase();
     } finally {
       await client.close();
     }
@@ -67,6 +77,7 @@ export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise
     await Promise.all((['drivers', 'passengers'] as const).map((name) => start(name)));
     await start('trips');
     await start('gateway');
+    await Promise.all(appServices.filter((s) => s.kind === 'worker').map((s) => start(s.name)));
   } catch (err) {
     await stop();
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.slice(-30).join('\n')}`);

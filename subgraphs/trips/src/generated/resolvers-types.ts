@@ -43,7 +43,23 @@ export type GeoPointInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** A driver the trip was offered to takes it. The first accept wins; later ones get CONFLICT. */
+  acceptTrip: Trip;
+  /** Aborts a trip that has not finished and frees its driver. */
+  cancelTrip: Trip;
   requestTrip: Trip;
+};
+
+
+export type MutationAcceptTripArgs = {
+  code: Scalars['ID']['input'];
+  driverCode: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelTripArgs = {
+  code: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -106,6 +122,8 @@ export type Trip = {
   destination: GeoPoint;
   /** Null until a driver is assigned. */
   driver?: Maybe<Driver>;
+  /** The driver's position at the last monitor check. */
+  driverLocation?: Maybe<GeoPoint>;
   durationSeconds?: Maybe<Scalars['Int']['output']>;
   endedAt?: Maybe<Scalars['String']['output']>;
   /** Why the trip was aborted. */
@@ -140,11 +158,27 @@ export type TripEventType =
   | 'TRIP_RUNNING'
   | 'TRIP_STARTED';
 
+export type TripHourStats = {
+  __typename?: 'TripHourStats';
+  aborted: Scalars['Int']['output'];
+  averageDurationSeconds?: Maybe<Scalars['Float']['output']>;
+  completed: Scalars['Int']['output'];
+  /** The hour's start, ISO 8601. */
+  hour: Scalars['String']['output'];
+};
+
 export type TripStats = {
   __typename?: 'TripStats';
+  aborted: Scalars['Int']['output'];
   /** Average duration of completed trips, in seconds; null when none completed. */
   averageDurationSeconds?: Maybe<Scalars['Float']['output']>;
+  /** Live counts by status. */
   byStatus: Array<TripStatusCount>;
+  /** From the reporting projection of finished trips. */
+  completed: Scalars['Int']['output'];
+  /** Finished trips per hour (UTC), newest first, at most 48 hours. */
+  perHour: Array<TripHourStats>;
+  /** Every trip, whatever its status. */
   total: Scalars['Int']['output'];
 };
 
@@ -276,13 +310,14 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPointInput: GeoPointInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Passenger: ResolverTypeWrapper<PassengerRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RequestTripInput: RequestTripInput;
   Trip: ResolverTypeWrapper<TripRecord>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   TripEvent: ResolverTypeWrapper<TripEvent>;
   TripEventType: TripEventType;
+  TripHourStats: ResolverTypeWrapper<TripHourStats>;
   TripStats: ResolverTypeWrapper<TripStatsRecord>;
   TripStatus: TripStatus;
   TripStatusCount: ResolverTypeWrapper<TripStatusCount>;
@@ -299,12 +334,13 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   GeoPointInput: GeoPointInput;
   Mutation: Record<PropertyKey, never>;
+  String: Scalars['String']['output'];
   Passenger: PassengerRef;
   Query: Record<PropertyKey, never>;
   RequestTripInput: RequestTripInput;
   Trip: TripRecord;
-  String: Scalars['String']['output'];
   TripEvent: TripEvent;
+  TripHourStats: TripHourStats;
   TripStats: TripStatsRecord;
   TripStatusCount: TripStatusCount;
   Boolean: Scalars['Boolean']['output'];
@@ -323,6 +359,8 @@ export type GeoPointResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptTrip?: Resolver<ResolversTypes['Trip'], ParentType, ContextType, RequireFields<MutationAcceptTripArgs, 'code' | 'driverCode'>>;
+  cancelTrip?: Resolver<ResolversTypes['Trip'], ParentType, ContextType, RequireFields<MutationCancelTripArgs, 'code'>>;
   requestTrip?: Resolver<ResolversTypes['Trip'], ParentType, ContextType, RequireFields<MutationRequestTripArgs, 'input'>>;
 };
 
@@ -346,6 +384,7 @@ export type TripResolvers<ContextType = Context, ParentType extends ResolversPar
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   destination?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   driver?: Resolver<Maybe<ResolversTypes['Driver']>, ParentType, ContextType>;
+  driverLocation?: Resolver<Maybe<ResolversTypes['GeoPoint']>, ParentType, ContextType>;
   durationSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -367,9 +406,19 @@ export type TripEventResolvers<ContextType = Context, ParentType extends Resolve
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type TripHourStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TripHourStats'] = ResolversParentTypes['TripHourStats']> = {
+  aborted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageDurationSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  completed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hour?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type TripStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TripStats'] = ResolversParentTypes['TripStats']> = {
+  aborted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   averageDurationSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   byStatus?: Resolver<Array<ResolversTypes['TripStatusCount']>, ParentType, ContextType>;
+  completed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  perHour?: Resolver<Array<ResolversTypes['TripHourStats']>, ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -386,6 +435,7 @@ export type Resolvers<ContextType = Context> = {
   Query?: QueryResolvers<ContextType>;
   Trip?: TripResolvers<ContextType>;
   TripEvent?: TripEventResolvers<ContextType>;
+  TripHourStats?: TripHourStatsResolvers<ContextType>;
   TripStats?: TripStatsResolvers<ContextType>;
   TripStatusCount?: TripStatusCountResolvers<ContextType>;
 };

@@ -1,0 +1,93 @@
+import mongoose from 'mongoose';
+import { connectDatabase, envString, isDuplicateKeyError } from '@rideshare/common';
+import { runTripEventConsumer } from '../consumer';
+import type { TripEventEnvelope } from '../contracts';
+import { runWorker } from '../worker';
+
+interface ArchivedEvent {
+  _id: string;
+  tripCode: string;
+  version: number;
+  event: string;
+  envelope: TripEventEnvelope;
+  archivedAt: Date;
+}
+
+interface ArchivedTrip {
+  _id: string;
+  version: number;
+  status: string;
+  trip: TripEventEnvelope['data']['trip'];
+  archivedAt: Date;
+}
+
+export function archiveModels(conn: mongoose.Connection) {
+  const eventSchema = new mongoose.Schema<ArchivedEvent>(
+    {
+      _id: String,
+      tripCode: { type: String, required: true },
+      version: Number,
+      event: String,
+      envelope: mongoose.Schema.Types.Mixed,
+      archivedAt: Date,
+    },
+    { versionKey: false },
+  );
+  eventSchema.index({ tripCode: 1, version: 1 });
+  const tripSchema = new mongoose.Schema<ArchivedTrip>(
+    { _id: String, version: Number, status: String, trip: mongoose.Schema.Types.Mixed, archivedAt: Date },
+    { versionKey: false },
+  );
+  return {
+    ArchivedEvents: conn.model<ArchivedEvent>('ArchivedEvent', eventSchema, 'trip_events'),
+    ArchivedTrips: conn.model<ArchivedTrip>('ArchivedTrip', tripSchema, 'trips'),
+  };
+}
+export type ArchiveModels = ReturnType<typeof archiveModels>;
+
+/** Stores one event; its id (trip:version) is the document id, so a redelivered event is a no-op. */
+export async function archive(models: ArchiveModels, event: TripEventEnvelope): Promise<void> {
+  const { trip } = event.data;
+  try {
+    await models.ArchivedEvents.create({
+      _id: event.id,
+      tripCode: trip.code,
+      version: event.data.version,
+      event: event.data.event,
+      envelope: event,
+      archivedAt: new Date(),
+    });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  if (trip.status === 'COMPLETED' || trip.status === 'ABORTED') {
+    try {
+      await models.ArchivedTrips.updateOne(
+        { _id: trip.code, version: { $lt: trip.version } },
+        { $set: { version: trip.version, status: trip.status, trip, archivedAt: new Date() } },
+        { upsert: true },
+      ).exec();
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err; // a newer final trip is already archived
+    }
+  }
+}
+
+if (require.main === module) {
+  void runWorker('archiver', 4103, async ({ kafka, producer, log, infra }) => {
+    const connection = await connectDatabase(infra.mongoUrl, envString('MONGO_DB', 'rideshare_archive'));
+    const models = archiveModels(connection);
+    await Promise.all([models.ArchivedEvents.init(), models.ArchivedTrips.init()]);
+    const consumer = await runTripEventConsumer({
+      kafka,
+      producer,
+      groupId: 'archiver',
+      log,
+      handle: (event) => archive(models, event),
+    });
+    return {
+      ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
+      closers: [() => connection.close(), () => consumer.stop()],
+    };
+  });
+}

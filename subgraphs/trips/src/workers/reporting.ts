@@ -1,0 +1,78 @@
+import mongoose from 'mongoose';
+import { connectDatabase, envString, envUrl, isDuplicateKeyError } from '@rideshare/common';
+import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@rideshare/events';
+import { driversClient, type DriversClient } from '../drivers-client';
+import { tripModels, type TripFactRecord, type TripModels } from '../models';
+
+const hourOf = (iso: string) => `${iso.slice(0, 13)}:00:00.000Z`;
+const date = (iso: string | null) => (iso ? new Date(iso) : null);
+
+/** Builds the flattened fact of a finished trip (the reference scenario's TripFact row). */
+export async function tripFact(
+  event: TripEventEnvelope,
+  drivers: DriversClient,
+): Promise<TripFactRecord | null> {
+  const { trip } = event.data;
+  if (trip.status !== 'COMPLETED' && trip.status !== 'ABORTED') return null;
+  const driver = trip.driverCode ? await drivers.get(trip.driverCode) : null;
+  const ended = trip.endedAt ?? event.time;
+  return {
+    _id: trip.code,
+    version: trip.version,
+    status: trip.status,
+    mode: trip.type,
+    passengerCode: trip.passengerCode,
+    driverCode: trip.driverCode,
+    carMake: driver?.car.make ?? null,
+    carModel: driver?.car.model ?? null,
+    carLicensePlate: driver?.car.licensePlate ?? null,
+    source: trip.source,
+    destination: trip.destination,
+    requestedAt: new Date(trip.requestedAt),
+    acceptedAt: date(trip.acceptedAt),
+    startedAt: date(trip.startedAt),
+    endedAt: new Date(ended),
+    hour: hourOf(ended),
+    durationSeconds: trip.durationSeconds,
+    monitorIterations: trip.monitorIterations,
+    error: trip.error,
+  };
+}
+
+/** Upserts the fact unless a newer version is already there; a redelivery changes nothing. */
+export async function project(models: TripModels, fact: TripFactRecord): Promise<void> {
+  try {
+    await models.TripFacts.updateOne(
+      { _id: fact._id, version: { $lt: fact.version } },
+      { $set: fact },
+      { upsert: true },
+    ).exec();
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err; // the stored fact is as new or newer
+  }
+}
+
+if (require.main === module) {
+  void runWorker('reporting', 4104, async ({ kafka, producer, log, infra }) => {
+    const connection = await connectDatabase(infra.mongoUrl, envString('MONGO_DB', 'rideshare_trips'));
+    const models = tripModels(connection);
+    await models.TripFacts.init();
+    const drivers = driversClient(
+      envUrl('DRIVERS_URL', 'http://127.0.0.1:4001/graphql', ['http:', 'https:']),
+    );
+    const consumer = await runTripEventConsumer({
+      kafka,
+      producer,
+      groupId: 'trips-reporting',
+      log,
+      handle: async (event) => {
+        const fact = await tripFact(event, drivers);
+        if (fact) await project(models, fact);
+      },
+    });
+    return {
+      ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
+      closers: [() => connection.close(), () => consumer.stop()],
+    };
+  });
+}
