@@ -96,7 +96,7 @@ describe('the federated graph through the gateway', () => {
   }
 
   beforeAll(async () => {
-    system = await startTestSystem();
+    system = await startTestSystem({}, { workers: false }); // the graph alone: no lifecycle workers move trips on
   });
 
   afterAll(async () => {

@@ -35,7 +35,7 @@ describe('gateway health and readiness', () => {
   const ready = () => getJson<Readiness>(healthUrl(system, '/health/ready'));
 
   beforeAll(async () => {
-    system = await startTestSystem();
+    system = await startTestSystem({}, { workers: false }); // the graph alone: no lifecycle workers move trips on
     const seeded = await system.query(
       `mutation ($driver: CreateDriverInput!, $passenger: RegisterPassengerInput!) {
         createDriver(input: $driver) { code }

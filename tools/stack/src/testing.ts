@@ -37,7 +37,15 @@ export interface TestSystem {
  * Starts the subgraphs and the gateway on free ports, each on its own throw-away databases
  * (MONGO_DB=<prefix>_<service>), against the real stack named by KAFKA_BROKERS/MONGO_URL/REDIS_URL.
  */
-export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
+export interface TestSystemOptions {
+  /** Start the lifecycle workers (orchestrator, simulator, archiver, reporting, notifier). Default true. */
+  workers?: boolean;
+}
+
+export async function startTestSystem(
+  extraEnv: NodeJS.ProcessEnv = {},
+  options: TestSystemOptions = {},
+): Promise<TestSystem> {
   const prefix = `t${crypto.randomBytes(4).toString('hex')}`;
   const services = new Map<AppServiceName, RunningService>();
   const logs: string[] = [];
@@ -77,7 +85,8 @@ export async function startTestSystem(extraEnv: NodeJS.ProcessEnv = {}): Promise
     await Promise.all((['drivers', 'passengers'] as const).map((name) => start(name)));
     await start('trips');
     await start('gateway');
-    await Promise.all(appServices.filter((s) => s.kind === 'worker').map((s) => start(s.name)));
+    if (options.workers ?? true)
+      await Promise.all(appServices.filter((s) => s.kind === 'worker').map((s) => start(s.name)));
   } catch (err) {
     await stop();
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.slice(-30).join('\n')}`);
