@@ -34,11 +34,25 @@ export interface TripRecord {
   acceptDeadline: Date | null;
   /** When the orchestrator next checks the running trip. */
   nextMonitorAt: Date | null;
-  /** Transactional outbox: events committed with the change, relayed to Kafka by the trips service. */
-  outbox: TripEventEnvelope[];
-  outboxPending: boolean;
-  /** Highest version already published (the relay never re-sends below it). */
-  publishedVersion: number;
+}
+
+/**
+ * The trip event log, which is also the outbox. Inserting version N of a trip is how a writer claims
+ * the change from N-1 to N: the unique `_id` (code:N) is atomic on every MongoDB-protocol server,
+ * whereas a conditional findOneAndUpdate is not on FerretDB (two concurrent ones can both match).
+ * The trip document is a projection of this log; the relay publishes unpublished entries to Kafka.
+ */
+export interface TripEventLogRecord {
+  _id: string;
+  code: string;
+  version: number;
+  /** The fields the change sets on the trip document (for version 1, the whole new trip). */
+  set: Partial<TripRecord>;
+  /** The history entry the change appends to `events`. */
+  entry: TripEventRecord;
+  envelope: TripEventEnvelope;
+  published: boolean;
+  createdAt: Date;
 }
 
 /** Entity references resolved by the subgraphs that own them. */
@@ -135,16 +149,12 @@ const tripSchema = new mongoose.Schema<TripRecord>(
     driverLocation: { type: point, default: null },
     acceptDeadline: { type: Date, default: null },
     nextMonitorAt: { type: Date, default: null },
-    outbox: { type: mongoose.Schema.Types.Mixed, default: () => [] },
-    outboxPending: { type: Boolean, default: false },
-    publishedVersion: { type: Number, default: 0 },
   },
   { versionKey: false },
 );
 tripSchema.index({ status: 1, requestedAt: -1 });
 tripSchema.index({ driverCode: 1, requestedAt: -1 });
 tripSchema.index({ passengerCode: 1, requestedAt: -1 });
-tripSchema.index({ outboxPending: 1 });
 tripSchema.index({ status: 1, acceptDeadline: 1 });
 tripSchema.index({ status: 1, nextMonitorAt: 1 });
 
@@ -162,6 +172,22 @@ const assignmentSchema = new mongoose.Schema<DriverAssignmentRecord>(
   },
   { versionKey: false },
 );
+
+const eventLogSchema = new mongoose.Schema<TripEventLogRecord>(
+  {
+    _id: { type: String, required: true },
+    code: { type: String, required: true },
+    version: { type: Number, required: true },
+    set: { type: mongoose.Schema.Types.Mixed, required: true },
+    entry: { type: mongoose.Schema.Types.Mixed, required: true },
+    envelope: { type: mongoose.Schema.Types.Mixed, required: true },
+    published: { type: Boolean, default: false },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+eventLogSchema.index({ published: 1 });
+eventLogSchema.index({ code: 1, version: 1 });
 
 const factSchema = new mongoose.Schema<TripFactRecord>(
   {
@@ -198,6 +224,7 @@ export function tripModels(conn: mongoose.Connection) {
       'driver_assignments',
     ),
     TripFacts: conn.model<TripFactRecord>('TripFact', factSchema, 'trip_facts'),
+    TripEventLog: conn.model<TripEventLogRecord>('TripEventLog', eventLogSchema, 'trip_event_log'),
   };
 }
 

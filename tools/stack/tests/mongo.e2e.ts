@@ -42,7 +42,7 @@ describe('mongoose on the MongoDB-protocol server', () => {
     expect(await Rides.countDocuments({ code: 'R1' })).toBe(1);
   });
 
-  it('should let exactly one of two conditional findOneAndUpdate calls win', async () => {
+  it('should apply a conditional findOneAndUpdate only while its condition holds', async () => {
     await Rides.create({ code: 'R2', candidates: ['D1', 'D2'] });
     const claim = (driver: string) =>
       Rides.findOneAndUpdate(
@@ -50,13 +50,26 @@ describe('mongoose on the MongoDB-protocol server', () => {
         { $set: { driverCode: driver } },
         { new: true },
       );
-    const results = await Promise.all([claim('D1'), claim('D2')]);
-    const winners = results.filter((r) => r !== null);
-    expect(winners).toHaveLength(1);
-    expect((await Rides.findOne({ code: 'R2' }))?.driverCode).toBe(winners[0]?.driverCode);
+    expect((await claim('D1'))?.driverCode).toBe('D1');
+    // The condition no longer holds: a later claim matches nothing and changes nothing.
+    expect(await claim('D2')).toBeNull();
+    expect((await Rides.findOne({ code: 'R2' }))?.driverCode).toBe('D1');
     // A driver who is not a candidate never matches.
     await Rides.create({ code: 'R3', candidates: ['D1'] });
     expect(await claim('D9')).toBeNull();
+  });
+
+  it('should let exactly one of many concurrent inserts claim a unique key', async () => {
+    // "First accept wins" rests on this, not on concurrent conditional updates: FerretDB does not make
+    // findOneAndUpdate atomic (two concurrent calls with the same condition can both match).
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => Rides.create({ code: 'CLAIM-R4', driverCode: `D${i}` })),
+    );
+    const winners = attempts.filter((a) => a.status === 'fulfilled');
+    const losers = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+    expect(winners).toHaveLength(1);
+    expect(losers.every((l) => isDuplicateKeyError(l.reason))).toBe(true);
+    expect(await Rides.countDocuments({ code: 'CLAIM-R4' })).toBe(1);
   });
 
   it('should look documents up with $in', async () => {

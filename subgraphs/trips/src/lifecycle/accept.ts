@@ -8,7 +8,7 @@ const ABANDONED_LOCK_MS = 30_000;
 /**
  * Takes the driver's lock: one document per busy driver, unique by driver code, so two accepts by
  * one driver can never both succeed. A lock left by a crash (its trip is over or never became the
- * driver's) is taken over atomically.
+ * driver's) is removed and the unique insert decides again, so two takers cannot both win.
  */
 async function lockDriver(models: TripModels, driverCode: string, tripCode: string): Promise<void> {
   try {
@@ -32,11 +32,9 @@ async function lockDriver(models: TripModels, driverCode: string, tripCode: stri
     (held.driverCode !== null && held.driverCode !== driverCode) ||
     abandoned;
   if (!stale) throw conflict(`Driver "${driverCode}" is already on trip "${lock.tripCode}"`);
-  const taken = await models.DriverAssignments.findOneAndUpdate(
-    { _id: driverCode, tripCode: lock.tripCode },
-    { $set: { tripCode, assignedAt: new Date() } },
-  ).exec();
-  if (!taken) return lockDriver(models, driverCode, tripCode);
+  // Remove exactly that stale lock and race for a new one through the unique insert again.
+  await models.DriverAssignments.deleteOne({ _id: driverCode, tripCode: lock.tripCode }).exec();
+  return lockDriver(models, driverCode, tripCode);
 }
 
 /** First accept wins; only drivers the trip was offered to; a driver is never on two active trips. */

@@ -1,7 +1,8 @@
 import type { Producer } from 'kafkajs';
 import { errorFields, type Logger } from '@rideshare/common';
-import { newTraceparent, TOPICS, type TripEventEnvelope } from '@rideshare/events';
-import type { TripModels, TripRecord } from '../models';
+import { newTraceparent, TOPICS } from '@rideshare/events';
+import type { TripEventLogRecord, TripModels } from '../models';
+import { catchUp } from './store';
 
 export interface OutboxRelay {
   nudge: () => void;
@@ -11,61 +12,27 @@ export interface OutboxRelay {
 }
 
 /**
- * Publishes committed events from trip outboxes to Kafka, in version order per trip (keyed by trip
- * code), then marks them published. A crash between send and mark re-sends them on restart: events
- * carry stable ids (code:version) and every consumer is idempotent, so nothing is lost or doubled.
+ * Publishes logged trip events to Kafka in version order per trip (keyed by trip code), then marks
+ * them published. A crash between send and mark re-sends them after restart: events carry stable ids
+ * (code:version) and every consumer is idempotent, so nothing is lost or applied twice. It also
+ * catches the trip documents up, in case a writer died between logging and projecting a change.
  */
-export function startOutboxRelay(
-  models: TripModels,
-  producer: Producer,
-  log: Logger,
-  intervalMs: number,
-): OutboxRelay {
+export function startOutboxRelay(models: TripModels, producer: Producer, log: Logger, intervalMs: number): OutboxRelay {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
 
   const pass = async (): Promise<number> => {
-    const pending = await models.Trips.find(
-      { outboxPending: true },
-      { code: 1, version: 1, outbox: 1, publishedVersion: 1 },
-    )
-      .limit(200)
-      .lean<Pick<TripRecord, 'code' | 'version' | 'outbox' | 'publishedVersion'>[]>()
-      .exec();
+    const pending = await models.TripEventLog.find({ published: false }).sort({ createdAt: 1, version: 1 }).limit(500).lean<TripEventLogRecord[]>().exec();
     if (pending.length === 0) return 0;
-    const batches = pending.map((trip) => ({
-      trip,
-      events: trip.outbox
-        .filter((e: TripEventEnvelope) => e.data.version > trip.publishedVersion)
-        .sort((a, b) => a.data.version - b.data.version),
-    }));
-    const messages = batches.flatMap(({ trip, events }) =>
-      events.map((e) => ({
-        key: trip.code,
-        value: JSON.stringify(e),
-        headers: { traceparent: newTraceparent(), 'ce-id': e.id, 'ce-type': e.type },
-      })),
-    );
-    if (messages.length > 0) await producer.send({ topic: TOPICS.tripEvents, messages });
-    await Promise.all(
-      batches.map(async ({ trip, events }) => {
-        // Everything up to trip.version was in the outbox we read: clear it unless a newer event arrived meanwhile.
-        const cleared = await models.Trips.updateOne(
-          { code: trip.code, version: trip.version },
-          { $set: { outbox: [], outboxPending: false, publishedVersion: trip.version } },
-        ).exec();
-        const last = events.at(-1)?.data.version;
-        if (cleared.matchedCount === 0 && last !== undefined) {
-          await models.Trips.updateOne(
-            { code: trip.code, publishedVersion: { $lt: last } },
-            { $set: { publishedVersion: last } },
-          ).exec();
-        }
-      }),
-    );
-    return messages.length;
+    await producer.send({
+      topic: TOPICS.tripEvents,
+      messages: pending.map((e) => ({ key: e.code, value: JSON.stringify(e.envelope), headers: { traceparent: newTraceparent(), 'ce-id': e._id, 'ce-type': e.envelope.type } })),
+    });
+    await models.TripEventLog.updateMany({ _id: { $in: pending.map((e) => e._id) } }, { $set: { published: true } }).exec();
+    await Promise.all([...new Set(pending.map((e) => e.code))].map((code) => catchUp(models, code)));
+    return pending.length;
   };
 
   const run = (): Promise<number> => {
