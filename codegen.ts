@@ -39,6 +39,7 @@ const config: CodegenConfig = {
       Driver: '../models#DriverRef',
       Passenger: '../models#PassengerRef',
       TripStats: '../models#TripStatsRecord',
+      TripUpdate: '../models#TripUpdateRecord',
     }),
   },
 };

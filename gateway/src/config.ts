@@ -1,4 +1,4 @@
-import { envEnum, envInt, envPort, envString } from '@rideshare/common';
+import { envEnum, envInt, envPort, envString, readInfraConfig } from '@rideshare/common';
 import { subgraphs, subgraphUrl, type SubgraphName } from '@rideshare/schema';
 
 export interface SubgraphConfig {
@@ -15,6 +15,10 @@ export interface GatewayConfig {
   supergraph: 'static' | 'poll';
   pollIntervalMs: number;
   maxBodyBytes: number;
+  redisUrl: string;
+  /** graphql-ws server pings at this interval; a client that does not answer is dropped. */
+  wsKeepAliveMs: number;
+  wsMaxMessageBytes: number;
   subgraphs: SubgraphConfig[];
 }
 
@@ -28,6 +32,9 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     supergraph: envEnum('GATEWAY_SUPERGRAPH', 'static', ['static', 'poll'] as const, env),
     pollIntervalMs: envInt('GATEWAY_POLL_INTERVAL_MS', 10_000, { min: 1_000 }, env),
     maxBodyBytes: envInt('GATEWAY_MAX_BODY_BYTES', 1_000_000, { min: 1_000 }, env),
+    redisUrl: readInfraConfig(env).redisUrl,
+    wsKeepAliveMs: envInt('GATEWAY_WS_KEEPALIVE_MS', 12_000, { min: 0 }, env),
+    wsMaxMessageBytes: envInt('GATEWAY_WS_MAX_MESSAGE_BYTES', 100_000, { min: 1_000 }, env),
     subgraphs: subgraphs.map(({ name }) => ({
       name,
       url: subgraphUrl(name, env),

@@ -13,14 +13,22 @@ import {
   sendJson,
   type Logger,
 } from '@rideshare/common';
+import type { GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from './config';
 import { createApolloGateway } from './gateway';
 import { createReadinessCheck } from './readiness';
+import { createSubscriptions } from './subscriptions';
 
-/** The gateway on node:http: /graphql (queries, mutations, Sandbox), /health/live, /health/ready. */
+/**
+ * The gateway on node:http: /graphql (queries, mutations and Sandbox over HTTP, subscriptions over
+ * graphql-ws on the same path), /health/live, /health/ready, /metrics.
+ */
 export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   const local = config.mode === 'local';
   const gateway = createApolloGateway(config);
+  // Registered before start so the first load is seen too; subscriptions validate against it.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((update) => (apiSchema = update.apiSchema));
   const apollo = new ApolloServer({
     gateway,
     introspection: local,
@@ -47,10 +55,19 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
     '/health/ready': async (_req, res) => {
       const subgraphs = await readiness();
-      const ready = subgraphs.every((s) => s.ok);
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
+      const redis = subscriptions.ready();
+      const ready = redis && subgraphs.every((s) => s.ok);
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs, redis });
+    },
+    '/metrics': (_req, res) => {
+      const lines = Object.entries(subscriptions.metrics()).map(
+        ([name, value]) => `gateway_${name} ${value}`,
+      );
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(lines.join('\n') + '\n');
     },
   });
+  const subscriptions = createSubscriptions(http, apollo, () => apiSchema, config, log);
   log.debug('gateway built', {
     supergraph: config.supergraph,
     subgraphs: config.subgraphs.map((s) => s.url),
@@ -59,6 +76,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     http,
     listen: (port: number, host?: string) => listen(http, port, host),
     async close() {
+      await subscriptions.close(); // sockets get 1001 (going away); clients reconnect with afterVersion
       await closeServer(http);
       await apollo.stop();
     },

@@ -63,6 +63,13 @@ export interface PassengerRef {
   code: string;
 }
 
+export interface TripUpdateRecord {
+  event: TripEventType;
+  version: number;
+  occurredAt: Date;
+  trip: TripRecord;
+}
+
 export interface TripHourStatsRecord {
   hour: string;
   completed: number;

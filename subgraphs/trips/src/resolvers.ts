@@ -11,6 +11,7 @@ import type { Context } from './context';
 import type { Resolvers, TripStatus } from './generated/resolvers-types';
 import { ACTIVE_STATUSES, type TripRecord } from './models';
 import { acceptTrip, cancelTrip } from './lifecycle/accept';
+import { tripUpdateAt } from './lifecycle/history';
 import { insertRequestedTrip } from './lifecycle/store';
 import { tripStats } from './stats';
 
@@ -37,6 +38,13 @@ export const resolvers: Resolvers = {
       const trip = await ctx.tripByCode.load(requireCode('code', code));
       if (!trip) throw notFound('Trip', code);
       return trip;
+    },
+    tripUpdate: async (_p, { code, version }, ctx) => {
+      if (!Number.isInteger(version) || version < 1)
+        throw badInput('version', `must be a positive integer, got ${version}`);
+      const update = await tripUpdateAt(ctx.models, requireCode('code', code), version);
+      if (!update) throw notFound('TripUpdate', `${code}:${version}`);
+      return update;
     },
     trips: (_p, { status, limit }, ctx) => tripsOf(ctx, status ? { status } : {}, limit, 20),
     activeTrips: (_p, { limit }, ctx) => tripsOf(ctx, { status: { $in: ACTIVE_STATUSES } }, limit, 50),
@@ -107,6 +115,9 @@ export const resolvers: Resolvers = {
     endedAt: (t) => iso(t.endedAt),
     events: (t) => t.events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
     driverLocation: (t) => t.driverLocation ?? null,
+  },
+  TripUpdate: {
+    occurredAt: (u) => u.occurredAt.toISOString(),
   },
   Driver: {
     __resolveReference: (ref) => ({ code: ref.code }),

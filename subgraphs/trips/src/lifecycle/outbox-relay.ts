@@ -17,20 +17,36 @@ export interface OutboxRelay {
  * (code:version) and every consumer is idempotent, so nothing is lost or applied twice. It also
  * catches the trip documents up, in case a writer died between logging and projecting a change.
  */
-export function startOutboxRelay(models: TripModels, producer: Producer, log: Logger, intervalMs: number): OutboxRelay {
+export function startOutboxRelay(
+  models: TripModels,
+  producer: Producer,
+  log: Logger,
+  intervalMs: number,
+): OutboxRelay {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
 
   const pass = async (): Promise<number> => {
-    const pending = await models.TripEventLog.find({ published: false }).sort({ createdAt: 1, version: 1 }).limit(500).lean<TripEventLogRecord[]>().exec();
+    const pending = await models.TripEventLog.find({ published: false })
+      .sort({ createdAt: 1, version: 1 })
+      .limit(500)
+      .lean<TripEventLogRecord[]>()
+      .exec();
     if (pending.length === 0) return 0;
     await producer.send({
       topic: TOPICS.tripEvents,
-      messages: pending.map((e) => ({ key: e.code, value: JSON.stringify(e.envelope), headers: { traceparent: newTraceparent(), 'ce-id': e._id, 'ce-type': e.envelope.type } })),
+      messages: pending.map((e) => ({
+        key: e.code,
+        value: JSON.stringify(e.envelope),
+        headers: { traceparent: newTraceparent(), 'ce-id': e._id, 'ce-type': e.envelope.type },
+      })),
     });
-    await models.TripEventLog.updateMany({ _id: { $in: pending.map((e) => e._id) } }, { $set: { published: true } }).exec();
+    await models.TripEventLog.updateMany(
+      { _id: { $in: pending.map((e) => e._id) } },
+      { $set: { published: true } },
+    ).exec();
     await Promise.all([...new Set(pending.map((e) => e.code))].map((code) => catchUp(models, code)));
     return pending.length;
   };

@@ -33,7 +33,10 @@ export async function catchUp(models: TripModels, code: string): Promise<TripRec
       }
     } else {
       if (logged.version !== trip.version + 1) break;
-      await models.Trips.updateOne({ code, version: trip.version }, { $set: { ...logged.set, events: [...trip.events, logged.entry] } }).exec();
+      await models.Trips.updateOne(
+        { code, version: trip.version },
+        { $set: { ...logged.set, events: [...trip.events, logged.entry] } },
+      ).exec();
     }
     trip = await models.Trips.findOne({ code }).lean<TripRecord>().exec();
   }
@@ -41,7 +44,13 @@ export async function catchUp(models: TripModels, code: string): Promise<TripRec
 }
 
 /** Logs the event (the atomic claim of the next version), then projects it onto the trip document. */
-async function commitChange(models: TripModels, trip: TripRecord, change: TripChange, nudge: OutboxNudge, now = new Date()): Promise<CommitResult> {
+async function commitChange(
+  models: TripModels,
+  trip: TripRecord,
+  change: TripChange,
+  nudge: OutboxNudge,
+  now = new Date(),
+): Promise<CommitResult> {
   const transition = applyChange(trip, change, now);
   if (!transition.ok) return { ok: false, reason: transition.reason, stale: false };
   const { set, next } = transition;
@@ -58,11 +67,15 @@ async function commitChange(models: TripModels, trip: TripRecord, change: TripCh
       createdAt: now,
     });
   } catch (err) {
-    if (isDuplicateKeyError(err)) return { ok: false, reason: `trip ${trip.code} changed concurrently`, stale: true };
+    if (isDuplicateKeyError(err))
+      return { ok: false, reason: `trip ${trip.code} changed concurrently`, stale: true };
     throw err;
   }
   nudge();
-  await models.Trips.updateOne({ code: trip.code, version: trip.version }, { $set: { ...set, events: [...trip.events, entry] } }).exec();
+  await models.Trips.updateOne(
+    { code: trip.code, version: trip.version },
+    { $set: { ...set, events: [...trip.events, entry] } },
+  ).exec();
   const updated: TripRecord = { ...next, events: [...trip.events, entry] };
   if (FINAL_STATUSES.includes(updated.status) && updated.driverCode) {
     // The driver may take rides again. A crash before this line leaves a stale lock that acceptTrip recognises.
@@ -94,7 +107,11 @@ export async function changeTrip(
 }
 
 /** A new trip: its first event is logged before the document, so a crash in between loses nothing. */
-export async function insertRequestedTrip(models: TripModels, trip: TripRecord, nudge: OutboxNudge): Promise<TripRecord> {
+export async function insertRequestedTrip(
+  models: TripModels,
+  trip: TripRecord,
+  nudge: OutboxNudge,
+): Promise<TripRecord> {
   const entry = trip.events[0];
   await models.TripEventLog.create({
     _id: `${trip.code}:1`,

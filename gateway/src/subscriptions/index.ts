@@ -1,0 +1,74 @@
+import type http from 'node:http';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { errorFields, type Logger } from '@rideshare/common';
+import type { GatewayConfig } from '../config';
+import { createPayloadResolver, type Execute } from './payloads';
+import { createRedisFeeds } from './redis-feeds';
+import type { TripState } from './streams';
+import { attachSubscriptionServer } from './ws-server';
+
+/** Runs an operation through Apollo Server and the gateway, exactly like an HTTP query. */
+function gatewayExecutor(apollo: ApolloServer<BaseContext>, log: Logger): Execute {
+  return async (query, variables) => {
+    try {
+      const response = await apollo.executeOperation({ query, variables }, { contextValue: {} });
+      if (response.body.kind === 'single') return response.body.singleResult as ExecutionResult;
+      return {
+        errors: [new GraphQLError('incremental delivery is not supported for subscription payloads')],
+      };
+    } catch (err) {
+      log.error('subscription operation failed', errorFields(err));
+      throw err;
+    }
+  };
+}
+
+function tripStateReader(execute: Execute) {
+  return async (code: string): Promise<TripState | null> => {
+    const result = await execute('query ($code: ID!) { trip(code: $code) { version status } }', { code });
+    const trip = (result.data as { trip?: { version: number; status: string } | null } | null | undefined)
+      ?.trip;
+    if (trip)
+      return { version: trip.version, final: trip.status === 'COMPLETED' || trip.status === 'ABORTED' };
+    if (
+      result.errors?.some((e) => (e as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND')
+    )
+      return null;
+    throw new Error(`could not read trip ${code}: ${result.errors?.[0]?.message ?? 'no data'}`);
+  };
+}
+
+/** Subscriptions on the gateway's HTTP server: graphql-ws, Redis signals, shared federated payloads. */
+export function createSubscriptions(
+  http: http.Server,
+  apollo: ApolloServer<BaseContext>,
+  schema: () => GraphQLSchema | undefined,
+  config: GatewayConfig,
+  log: Logger,
+) {
+  const execute = gatewayExecutor(apollo, log);
+  const feeds = createRedisFeeds(config.redisUrl, log);
+  const payloads = createPayloadResolver(execute);
+  const server = attachSubscriptionServer(http, {
+    schema,
+    execute,
+    log,
+    feeds,
+    payloads,
+    currentTrip: tripStateReader(execute),
+    keepAliveMs: config.wsKeepAliveMs,
+    maxPayloadBytes: config.wsMaxMessageBytes,
+  });
+  return {
+    metrics: () => ({
+      subscription_resolutions_total: payloads.count(),
+      websocket_connections: server.connections(),
+    }),
+    ready: feeds.ready,
+    async close() {
+      await server.close();
+      await feeds.close();
+    },
+  };
+}
