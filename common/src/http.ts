@@ -60,6 +60,8 @@ export function apolloRoute<C extends BaseContext>(
   server: ApolloServer<C>,
   context: (req: http.IncomingMessage) => Promise<C>,
   maxBodyBytes = 1_000_000,
+  /** Largest batch (JSON array of operations) accepted; needs allowBatchedHttpRequests on the server. */
+  maxBatchSize = 1,
 ): Route {
   return async (req, res) => {
     let raw = '';
@@ -81,6 +83,17 @@ export function apolloRoute<C extends BaseContext>(
       } catch {
         sendJson(res, 400, {
           errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+        });
+        return;
+      }
+      if (Array.isArray(body) && body.length > maxBatchSize) {
+        sendJson(res, 400, {
+          errors: [
+            {
+              message: `batch of ${body.length} operations exceeds the limit of ${maxBatchSize}`,
+              extensions: { code: 'BATCH_TOO_LARGE' },
+            },
+          ],
         });
         return;
       }

@@ -9,3 +9,5 @@ export * from './http';
 export * from './subgraph';
 export * from './codes';
 export * from './run-service';
+export * from './identity';
+export * from './tokens';

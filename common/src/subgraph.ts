@@ -8,6 +8,7 @@ import { parse } from 'graphql';
 import mongoose from 'mongoose';
 import { apolloRoute, closeServer, createHttpServer, listen, sendJson } from './http';
 import { ErrorCode } from './errors';
+import { readIdentity, readIdentitySecret, type Identity } from './identity';
 import type { Logger } from './logger';
 
 /** Local mode shows stack traces and internal messages; any other mode masks them. */
@@ -29,8 +30,11 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   typeDefs: string;
   /** Resolvers typed by the subgraph's generated types; the shape is checked there. */
   resolvers: object;
-  /** Builds a fresh context (with per-request DataLoaders) for every request. */
-  context: (req: http.IncomingMessage) => Promise<C>;
+  /**
+   * Builds a fresh context (with per-request DataLoaders) for every request, given the caller's
+   * identity as signed by the gateway (null when none was sent: only `__typename` works then).
+   */
+  context: (identity: Identity | null) => Promise<C>;
   /** Database connection checked by /health/ready. */
   connection: mongoose.Connection;
   log: Logger;
@@ -50,8 +54,27 @@ export async function createSubgraphServer<C extends BaseContext>(opts: Subgraph
     plugins: [ApolloServerPluginInlineTraceDisabled()], // no Apollo usage reporting here: tracing is wasted work
   });
   await apollo.start();
+  const secret = readIdentitySecret();
+  const identities = new WeakMap<http.IncomingMessage, Identity | null>();
+  const graphql = apolloRoute(apollo, async (req) => opts.context(identities.get(req) ?? null));
   const http = createHttpServer({
-    '/graphql': apolloRoute(apollo, opts.context),
+    // A forged or stale identity is refused before anything runs.
+    '/graphql': (req, res) => {
+      try {
+        identities.set(req, readIdentity(req.headers, secret));
+      } catch (err) {
+        sendJson(res, 401, {
+          errors: [
+            {
+              message: `Unauthenticated: ${err instanceof Error ? err.message : 'bad identity'}`,
+              extensions: { code: ErrorCode.UNAUTHENTICATED },
+            },
+          ],
+        });
+        return;
+      }
+      return graphql(req, res);
+    },
     '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: opts.name }),
     '/health/ready': (_req, res) => {
       const ready = opts.connection.readyState === mongoose.ConnectionStates.connected;

@@ -1,4 +1,6 @@
-import { envEnum, envInt, envPort, envString, readInfraConfig } from '@rideshare/common';
+import { envEnum, envInt, envOptionalString, envPort, envString, readInfraConfig } from '@rideshare/common';
+import { readAuthConfig, type AuthConfig } from '@rideshare/common';
+import type { QueryLimits } from './limits/query-limits';
 import { subgraphs, subgraphUrl, type SubgraphName } from '@rideshare/schema';
 
 export interface SubgraphConfig {
@@ -19,6 +21,17 @@ export interface GatewayConfig {
   /** graphql-ws server pings at this interval; a client that does not answer is dropped. */
   wsKeepAliveMs: number;
   wsMaxMessageBytes: number;
+  wsMaxSubscriptionsPerConnection: number;
+  wsMaxConnectionsPerIdentity: number;
+  auth: AuthConfig;
+  limits: QueryLimits & { maxBatchSize: number };
+  rateLimit: { perMinute: number; anonymousPerMinute: number };
+  /** Automatic persisted queries (Redis store). */
+  apq: boolean;
+  /** A persisted-query manifest: when set, only its operations run. */
+  safelistFile?: string;
+  /** Origins allowed by CORS; `*` allows any. */
+  corsOrigins: string[];
   subgraphs: SubgraphConfig[];
 }
 
@@ -35,6 +48,32 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     redisUrl: readInfraConfig(env).redisUrl,
     wsKeepAliveMs: envInt('GATEWAY_WS_KEEPALIVE_MS', 12_000, { min: 0 }, env),
     wsMaxMessageBytes: envInt('GATEWAY_WS_MAX_MESSAGE_BYTES', 100_000, { min: 1_000 }, env),
+    wsMaxSubscriptionsPerConnection: envInt(
+      'GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      100,
+      { min: 1 },
+      env,
+    ),
+    wsMaxConnectionsPerIdentity: envInt('GATEWAY_WS_MAX_CONNECTIONS_PER_IDENTITY', 20, { min: 1 }, env),
+    auth: readAuthConfig(env),
+    limits: {
+      maxDepth: envInt('LIMIT_MAX_DEPTH', 10, { min: 1 }, env),
+      maxAliases: envInt('LIMIT_MAX_ALIASES', 20, { min: 0 }, env),
+      maxCost: envInt('LIMIT_MAX_COST', 5_000, { min: 1 }, env),
+      defaultListSize: envInt('LIMIT_DEFAULT_LIST_SIZE', 10, { min: 1 }, env),
+      maxListSize: 200, // the subgraphs' own cap on `limit`
+      maxBatchSize: envInt('LIMIT_MAX_BATCH', 10, { min: 1, max: 100 }, env),
+    },
+    rateLimit: {
+      perMinute: envInt('RATE_LIMIT_PER_MINUTE', 3_000, { min: 1 }, env),
+      anonymousPerMinute: envInt('RATE_LIMIT_ANONYMOUS_PER_MINUTE', 120, { min: 1 }, env),
+    },
+    apq: envEnum('GATEWAY_APQ', 'on', ['on', 'off'] as const, env) === 'on',
+    safelistFile: envOptionalString('GATEWAY_SAFELIST_FILE', env),
+    corsOrigins: envString('GATEWAY_CORS_ORIGINS', (env.APP_MODE ?? 'local') === 'local' ? '*' : '', env)
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     subgraphs: subgraphs.map(({ name }) => ({
       name,
       url: subgraphUrl(name, env),

@@ -60,11 +60,12 @@ describe('gateway health and readiness', () => {
     });
   });
 
-  it('should answer /health/ready with 200 when every subgraph answers', async () => {
+  it('should answer /health/ready with 200 when every subgraph and Redis answer', async () => {
     expect(await ready()).toEqual({
       status: 200,
       body: {
         status: 'ready',
+        redis: true,
         subgraphs: [
           { name: 'drivers', ok: true },
           { name: 'passengers', ok: true },

@@ -1,4 +1,4 @@
-import { envInt, envUrl, type LatLon, type Logger } from '@rideshare/common';
+import { envInt, envUrl, mintToken, readAuthConfig, type LatLon, type Logger } from '@rideshare/common';
 import { runTripEventConsumer } from '../consumer';
 import type { TripEventEnvelope, TripSnapshot } from '../contracts';
 import { runWorker } from '../worker';
@@ -17,16 +17,31 @@ export function routePoint(
   };
 }
 
+/** Runs an operation through the public gateway as the given driver (like that driver's app). */
 type Call = (
+  driverCode: string,
   query: string,
   variables: Record<string, unknown>,
 ) => Promise<{ errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
 
+/**
+ * The simulator signs in as each driver it drives, with tokens it mints from AUTH_JWT_SECRET (local
+ * and test set-ups; with a JWKS identity provider it would get driver credentials from there).
+ */
 function gatewayCall(url: string): Call {
-  return async (query, variables) => {
+  const auth = readAuthConfig();
+  const tokens = new Map<string, { token: Promise<string>; expires: number }>();
+  const tokenFor = (driverCode: string) => {
+    const cached = tokens.get(driverCode);
+    if (cached && cached.expires > Date.now()) return cached.token;
+    const token = mintToken(auth, { role: 'driver', code: driverCode }, '1h');
+    tokens.set(driverCode, { token, expires: Date.now() + 50 * 60_000 });
+    return token;
+  };
+  return async (driverCode, query, variables) => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(driverCode)}` },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(10_000),
     });
@@ -38,6 +53,8 @@ const MOVE =
   'mutation ($code: ID!, $location: GeoPointInput!) { updateDriverLocation(code: $code, location: $location) { code } }';
 const ACCEPT =
   'mutation ($code: ID!, $driverCode: ID!) { acceptTrip(code: $code, driverCode: $driverCode) { code } }';
+/** Answers to acceptTrip that no retry changes. */
+const DEFINITE_REFUSALS = ['CONFLICT', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT'];
 
 /**
  * Drives DEMO trips like a driver app would, through the public API: accepts the offer with one of
@@ -53,17 +70,20 @@ export async function simulate(
   const { trip } = event.data;
   if (trip.type !== 'DEMO') return;
   const move = async (location: LatLon) => {
-    const res = await call(MOVE, { code: trip.driverCode, location });
+    const res = await call(trip.driverCode ?? '', MOVE, { code: trip.driverCode, location });
     if (res.errors) throw new Error(`moving driver ${trip.driverCode}: ${res.errors[0]?.message}`);
   };
   switch (event.data.event) {
     case 'DRIVERS_NOTIFIED': {
       const candidates = [...trip.availableDriverCodes].sort(() => Math.random() - 0.5);
       for (const driverCode of candidates) {
-        const res = await call(ACCEPT, { code: trip.code, driverCode });
-        const code = res.errors?.[0]?.extensions?.code;
+        const res = await call(driverCode, ACCEPT, { code: trip.code, driverCode });
         if (!res.errors) return log.info('demo driver accepted', { trip: trip.code, driverCode });
-        if (code !== 'CONFLICT' || !/already on trip/.test(res.errors[0]?.message ?? '')) return; // the trip itself is gone or taken
+        const { message, extensions } = res.errors[0] ?? { message: 'no error message' };
+        if (extensions?.code === 'CONFLICT' && /already on trip/.test(message)) continue; // that driver is busy
+        if (DEFINITE_REFUSALS.includes(extensions?.code ?? '')) return; // the trip itself is gone or taken
+        // Anything else (e.g. the trips subgraph unreachable) is transient: the consumer retries the event.
+        throw new Error(`accepting trip ${trip.code} for ${driverCode}: ${message}`);
       }
       return;
     }

@@ -1,18 +1,23 @@
 import type http from 'node:http';
-import type { ApolloServer, BaseContext } from '@apollo/server';
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { errorFields, type Logger } from '@rideshare/common';
+import type { ApolloServer } from '@apollo/server';
+import type { GatewayContext } from '../gateway';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { errorFields, type Identity, type Logger } from '@rideshare/common';
 import type { GatewayConfig } from '../config';
 import { createPayloadResolver, type Execute } from './payloads';
 import { createRedisFeeds } from './redis-feeds';
 import type { TripState } from './streams';
-import { attachSubscriptionServer } from './ws-server';
+import { attachSubscriptionServer, bearerOf } from './ws-server';
+import type { TokenVerifier } from '@rideshare/common';
 
 /** Runs an operation through Apollo Server and the gateway, exactly like an HTTP query. */
-function gatewayExecutor(apollo: ApolloServer<BaseContext>, log: Logger): Execute {
-  return async (query, variables) => {
+function gatewayExecutor(apollo: ApolloServer<GatewayContext>, log: Logger): Execute {
+  return async (query, variables, identity) => {
     try {
-      const response = await apollo.executeOperation({ query, variables }, { contextValue: {} });
+      const response = await apollo.executeOperation(
+        { query, variables },
+        { contextValue: { identity, internal: true } },
+      );
       if (response.body.kind === 'single') return response.body.singleResult as ExecutionResult;
       return {
         errors: [new GraphQLError('incremental delivery is not supported for subscription payloads')],
@@ -25,8 +30,12 @@ function gatewayExecutor(apollo: ApolloServer<BaseContext>, log: Logger): Execut
 }
 
 function tripStateReader(execute: Execute) {
-  return async (code: string): Promise<TripState | null> => {
-    const result = await execute('query ($code: ID!) { trip(code: $code) { version status } }', { code });
+  return async (code: string, identity: Identity): Promise<TripState | null> => {
+    const result = await execute(
+      'query ($code: ID!) { trip(code: $code) { version status } }',
+      { code },
+      identity,
+    );
     const trip = (result.data as { trip?: { version: number; status: string } | null } | null | undefined)
       ?.trip;
     if (trip)
@@ -42,10 +51,11 @@ function tripStateReader(execute: Execute) {
 /** Subscriptions on the gateway's HTTP server: graphql-ws, Redis signals, shared federated payloads. */
 export function createSubscriptions(
   http: http.Server,
-  apollo: ApolloServer<BaseContext>,
+  apollo: ApolloServer<GatewayContext>,
   schema: () => GraphQLSchema | undefined,
   config: GatewayConfig,
   log: Logger,
+  auth: { verify: TokenVerifier; validationRules: readonly ValidationRule[] },
 ) {
   const execute = gatewayExecutor(apollo, log);
   const feeds = createRedisFeeds(config.redisUrl, log);
@@ -57,6 +67,10 @@ export function createSubscriptions(
     feeds,
     payloads,
     currentTrip: tripStateReader(execute),
+    authenticate: (params) => auth.verify(bearerOf(params)),
+    validationRules: auth.validationRules,
+    maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
+    maxConnectionsPerIdentity: config.wsMaxConnectionsPerIdentity,
     keepAliveMs: config.wsKeepAliveMs,
     maxPayloadBytes: config.wsMaxMessageBytes,
   });

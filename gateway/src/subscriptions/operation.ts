@@ -1,3 +1,4 @@
+import type { Identity } from '@rideshare/common';
 import {
   GraphQLError,
   Kind,
@@ -15,6 +16,8 @@ export type SubscriptionField = 'tripUpdated' | 'tripOffers';
 /** What the gateway needs to serve one subscription: its field, arguments and payload query. */
 export interface SubscriptionPlan {
   field: SubscriptionField;
+  /** The subscriber: payloads are resolved as them, so authorization holds for every update. */
+  identity: Identity;
   /** The key the payload goes under (the alias, if any). */
   responseKey: string;
   args: Record<string, unknown>;
@@ -25,7 +28,10 @@ export interface SubscriptionPlan {
   payloadQuery: string;
   /** Values of the subscriber's variables that the selection uses. */
   payloadVariables: Record<string, unknown>;
-  /** Equal for subscribers whose payloads are identical for the same event: they share one resolution. */
+  /**
+   * Equal for subscribers whose payloads are identical for the same event: same selection, same
+   * variables, same caller (field-level rules may differ per caller). They share one resolution.
+   */
   selectionKey: string;
 }
 
@@ -46,6 +52,7 @@ export function planSubscription(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
+  identity: Identity,
 ): SubscriptionPlan {
   const [root, ...rest] = operation.selectionSet.selections;
   if (!root || rest.length > 0 || root.kind !== Kind.FIELD)
@@ -87,6 +94,7 @@ export function planSubscription(
     args,
     payloadQuery,
     payloadVariables,
-    selectionKey: `${payloadQuery}\u0000${JSON.stringify(payloadVariables)}`,
+    identity,
+    selectionKey: `${identity.role}:${identity.code}\u0000${payloadQuery}\u0000${JSON.stringify(payloadVariables)}`,
   };
 }

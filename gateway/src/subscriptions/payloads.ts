@@ -1,7 +1,14 @@
 import type { ExecutionResult } from 'graphql';
 import type { SubscriptionPlan } from './operation';
 
-export type Execute = (query: string, variables: Record<string, unknown>) => Promise<ExecutionResult>;
+import type { Identity } from '@rideshare/common';
+
+/** Runs an operation through the gateway as the given caller. */
+export type Execute = (
+  query: string,
+  variables: Record<string, unknown>,
+  identity: Identity,
+) => Promise<ExecutionResult>;
 
 /**
  * Resolves update payloads through the gateway's federated execution, once per (trip, version,
@@ -18,7 +25,11 @@ export function createPayloadResolver(execute: Execute, retainMs = 10_000) {
       let pending = shared.get(key);
       if (!pending) {
         resolutions++;
-        pending = execute(plan.payloadQuery, { ...plan.payloadVariables, __code: code, __version: version });
+        pending = execute(
+          plan.payloadQuery,
+          { ...plan.payloadVariables, __code: code, __version: version },
+          plan.identity,
+        );
         shared.set(key, pending);
         // Kept briefly so subscribers that reach this version a little later share it too.
         setTimeout(() => shared.delete(key), retainMs).unref();

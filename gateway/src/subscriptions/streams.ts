@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import type { Identity } from '@rideshare/common';
 import { AsyncQueue, CLOSED } from './async-queue';
 import type { SubscriptionPlan } from './operation';
 import type { PayloadResolver } from './payloads';
@@ -13,7 +14,7 @@ export interface StreamDeps {
   feeds: RedisFeeds;
   payloads: PayloadResolver;
   /** The trip's latest version, or null when there is no such trip. */
-  currentTrip(code: string): Promise<TripState | null>;
+  currentTrip(code: string, identity: Identity): Promise<TripState | null>;
 }
 
 type Stream = AsyncIterableIterator<ExecutionResult> & { return(): Promise<IteratorResult<ExecutionResult>> };
@@ -80,7 +81,7 @@ export function tripUpdatesStream(
   const queue = new AsyncQueue<TripSignal>();
   return closable(queue, async function* (onUnsubscribe) {
     onUnsubscribe(await deps.feeds.subscribeTrip(code, (signal) => queue.push(signal)));
-    const current = await deps.currentTrip(code);
+    const current = await deps.currentTrip(code, plan.identity);
     if (!current) return;
     let delivered = afterVersion ?? current.version;
     let target = current.version;

@@ -8,11 +8,12 @@ import {
   validate,
   type DocumentNode,
   type GraphQLSchema,
+  type ValidationRule,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Logger } from '@rideshare/common';
+import type { Identity, Logger } from '@rideshare/common';
 import { planSubscription, type SubscriptionPlan } from './operation';
 import type { Execute } from './payloads';
 import { tripOffersStream, tripUpdatesStream, type StreamDeps } from './streams';
@@ -20,23 +21,32 @@ import { tripOffersStream, tripUpdatesStream, type StreamDeps } from './streams'
 export interface SubscriptionServerDeps extends StreamDeps {
   schema(): GraphQLSchema | undefined;
   execute: Execute;
+  /** Verifies the token sent in `connection_init`; throws with a reason when it is not valid. */
+  authenticate(connectionParams: Record<string, unknown> | undefined): Promise<Identity>;
+  /** Extra validation rules (depth, aliases, cost), the same as for HTTP requests. */
+  validationRules: readonly ValidationRule[];
   log: Logger;
   keepAliveMs: number;
   maxPayloadBytes: number;
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerIdentity: number;
 }
 
-type OperationContext = { plan: SubscriptionPlan } | { query: true };
+type OperationContext = { plan: SubscriptionPlan } | { identity: Identity };
+
+/** graphql-ws close code for a client over its connection limit (4xxx codes are the application's). */
+export const TOO_MANY_CONNECTIONS = 4429;
 
 const userError = (message: string, code: string, field?: string) =>
   new GraphQLError(message, { extensions: { code, ...(field ? { field } : {}) } });
 
-/** Checks the subscription's arguments and that what it watches exists; returns errors or nothing. */
+/** Checks the subscription's arguments, and that the subscriber may watch what it names. */
 async function checkSubscription(
   deps: SubscriptionServerDeps,
   plan: SubscriptionPlan,
-): Promise<GraphQLError[] | null> {
+): Promise<readonly GraphQLError[] | null> {
   if (plan.field === 'tripUpdated') {
-    const { code, afterVersion } = plan.args;
+    const { afterVersion } = plan.args;
     if (
       afterVersion !== undefined &&
       afterVersion !== null &&
@@ -50,28 +60,41 @@ async function checkSubscription(
         ),
       ];
     }
-    const exists = await deps.currentTrip(String(code));
-    return exists ? null : [userError(`Trip "${String(code)}" was not found`, 'NOT_FOUND', 'code')];
   }
-  const result = await deps.execute('query ($code: ID!) { driver(code: $code) { code } }', {
-    code: plan.args.driverCode,
-  });
+  // The same query a client could send: it answers NOT_FOUND or FORBIDDEN like any other.
+  const probe =
+    plan.field === 'tripUpdated'
+      ? deps.execute(
+          'query ($code: ID!) { trip(code: $code) { version } }',
+          { code: plan.args.code },
+          plan.identity,
+        )
+      : deps.execute(
+          'query ($code: ID!) { driver(code: $code) { code } }',
+          { code: plan.args.driverCode },
+          plan.identity,
+        );
+  const result = await probe;
   return result.errors?.length
     ? result.errors.map((e) =>
-        userError(
-          e.message,
-          typeof e.extensions?.code === 'string' ? e.extensions.code : 'BAD_USER_INPUT',
-          'driverCode',
-        ),
+        userError(e.message, typeof e.extensions?.code === 'string' ? e.extensions.code : 'BAD_USER_INPUT'),
       )
     : null;
 }
 
+function bearerOf(params: Record<string, unknown> | undefined): string | undefined {
+  const headers = params?.headers as Record<string, unknown> | undefined;
+  const value =
+    params?.authorization ?? params?.Authorization ?? headers?.authorization ?? headers?.Authorization;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
- * graphql-ws on the gateway's own HTTP server and path (/graphql). Queries and mutations sent over the
- * socket run through the gateway like HTTP ones; subscriptions are served here from Redis signals,
- * each update resolved by a federated query. Bad protocol messages get graphql-ws's close codes
- * (4400 bad request, 4401 unauthorised, 4409 duplicate id …); GraphQL problems come as `error` messages.
+ * graphql-ws on the gateway's own HTTP server and path (/graphql). The client authenticates in
+ * `connection_init` ({ "authorization": "Bearer <token>" }); a bad token closes the socket with 4403.
+ * Queries and mutations sent over the socket run through the gateway like HTTP ones; subscriptions
+ * are served here from Redis signals, each update resolved by a federated query as the subscriber.
+ * Bad protocol messages get graphql-ws's close codes (4400, 4401, 4409 …).
  */
 export function attachSubscriptionServer(server: http.Server, deps: SubscriptionServerDeps) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxPayloadBytes });
@@ -83,9 +106,57 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const disposable = useServer<Record<string, unknown> | undefined>(
+  const identities = new WeakMap<object, Identity>();
+  const active = new WeakMap<object, Set<string>>();
+  const connectionsPerIdentity = new Map<string, number>();
+  const identityKey = (i: Identity) => `${i.role}:${i.code}`;
+
+  const disposable = useServer<Record<string, unknown> | undefined, { socket: import('ws').WebSocket }>(
     {
-      onSubscribe: async (_ctx, _id, payload) => {
+      onConnect: async (ctx) => {
+        let identity: Identity;
+        try {
+          identity = await deps.authenticate(ctx.connectionParams);
+        } catch (err) {
+          deps.log.debug('websocket authentication failed', {
+            reason: err instanceof Error ? err.message : String(err),
+          });
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+        const key = identityKey(identity);
+        const count = connectionsPerIdentity.get(key) ?? 0;
+        if (count >= deps.maxConnectionsPerIdentity) {
+          ctx.extra.socket.close(
+            TOO_MANY_CONNECTIONS,
+            `Too many connections for ${key} (max ${deps.maxConnectionsPerIdentity})`,
+          );
+          return false;
+        }
+        connectionsPerIdentity.set(key, count + 1);
+        identities.set(ctx, identity);
+        active.set(ctx, new Set());
+        return true;
+      },
+      onClose: (ctx) => {
+        const identity = identities.get(ctx);
+        if (!identity) return;
+        const key = identityKey(identity);
+        const left = (connectionsPerIdentity.get(key) ?? 1) - 1;
+        if (left > 0) connectionsPerIdentity.set(key, left);
+        else connectionsPerIdentity.delete(key);
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const identity = identities.get(ctx);
+        if (!identity) return [userError('Not authenticated', 'UNAUTHENTICATED')];
+        const running = active.get(ctx) ?? new Set<string>();
+        if (running.size >= deps.maxSubscriptionsPerConnection) {
+          return [
+            userError(
+              `Too many operations on this connection (max ${deps.maxSubscriptionsPerConnection})`,
+              'TOO_MANY_SUBSCRIPTIONS',
+            ),
+          ];
+        }
         const schema = deps.schema();
         if (!schema) return [userError('The gateway has no schema yet', 'SERVICE_UNAVAILABLE')];
         let document: DocumentNode;
@@ -94,7 +165,7 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
         } catch (err) {
           return [userError(err instanceof Error ? err.message : 'Syntax error', 'GRAPHQL_PARSE_FAILED')];
         }
-        const validationErrors = validate(schema, document);
+        const validationErrors = validate(schema, document, [...deps.validationRules]);
         if (validationErrors.length > 0)
           return validationErrors.map((e) => userError(e.message, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
@@ -105,16 +176,17 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
           payload.variables ?? {},
         );
         if (coerced.errors) return coerced.errors.map((e) => userError(e.message, 'BAD_USER_INPUT'));
-        let contextValue: OperationContext = { query: true };
+        let contextValue: OperationContext = { identity };
         if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
           try {
-            contextValue = { plan: planSubscription(document, operation, coerced.coerced) };
+            contextValue = { plan: planSubscription(document, operation, coerced.coerced, identity) };
           } catch (err) {
             return [err instanceof GraphQLError ? err : userError('Invalid subscription', 'BAD_USER_INPUT')];
           }
           const problems = await checkSubscription(deps, contextValue.plan);
           if (problems) return problems;
         }
+        running.add(id);
         return {
           schema,
           document,
@@ -123,10 +195,18 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
           contextValue,
         };
       },
-      execute: (args) => deps.execute(print(args.document), args.variableValues ?? {}),
+      onComplete: (ctx, id) => {
+        active.get(ctx)?.delete(id);
+      },
+      execute: (args) => {
+        const context = args.contextValue as OperationContext;
+        const identity = 'plan' in context ? context.plan.identity : context.identity;
+        return deps.execute(print(args.document), args.variableValues ?? {}, identity);
+      },
       subscribe: (args) => {
         const context = args.contextValue as OperationContext;
-        if (!('plan' in context)) return deps.execute(print(args.document), args.variableValues ?? {});
+        if (!('plan' in context))
+          return deps.execute(print(args.document), args.variableValues ?? {}, context.identity);
         const { plan } = context;
         return plan.field === 'tripUpdated'
           ? tripUpdatesStream(
@@ -136,9 +216,6 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
               (plan.args.afterVersion as number | null | undefined) ?? null,
             )
           : tripOffersStream(deps, plan, String(plan.args.driverCode));
-      },
-      onError: (_ctx, _id, _payload, errors) => {
-        deps.log.debug('subscription error', { errors: errors.map((e) => e.message) });
       },
     },
     wss,
@@ -154,3 +231,5 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
     },
   };
 }
+
+export { bearerOf };

@@ -8,6 +8,9 @@ import {
   requireLimit,
   requireName,
   badInput,
+  authorize,
+  isSelf,
+  requireIdentity,
 } from '@rideshare/common';
 import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
@@ -39,19 +42,23 @@ async function updateDriver(ctx: Context, code: string, set: Partial<DriverRecor
 export const resolvers: Resolvers = {
   Query: {
     drivers: (_p, { limit }, ctx) =>
+      authorize(ctx.identity, 'list drivers') &&
       ctx.models.Drivers.find()
         .sort({ code: 1 })
         .limit(requireLimit('limit', limit, 50, MAX_LIST))
         .lean<DriverRecord[]>()
         .exec(),
-    driver: (_p, { code }, ctx) => getDriver(ctx, code),
+    driver: (_p, { code }, ctx) =>
+      authorize(ctx.identity, `read driver ${code}`, isSelf('driver', code)) && getDriver(ctx, code),
     activeDrivers: (_p, { limit }, ctx) =>
+      authorize(ctx.identity, 'list drivers') &&
       ctx.models.Drivers.find({ isAcceptingRides: true })
         .sort({ code: 1 })
         .limit(requireLimit('limit', limit, 50, MAX_LIST))
         .lean<DriverRecord[]>()
         .exec(),
     driversNear: async (_p, { location, radiusKm, limit }, ctx) => {
+      authorize(ctx.identity, 'search drivers');
       const center = requireCoordinates('location', location);
       if (!Number.isFinite(radiusKm) || radiusKm <= 0 || radiusKm > MAX_RADIUS_KM) {
         throw badInput('radiusKm', `must be greater than 0 and at most ${MAX_RADIUS_KM}, got ${radiusKm}`);
@@ -67,6 +74,7 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     createDriver: async (_p, { input }, ctx) => {
+      authorize(ctx.identity, 'create drivers');
       const record = {
         code: input.code ? requireCode('input.code', input.code) : generateCode(),
         firstName: requireName('input.firstName', input.firstName),
@@ -84,6 +92,7 @@ export const resolvers: Resolvers = {
       }
     },
     updateDriver: async (_p, { code, input }, ctx) => {
+      authorize(ctx.identity, `change driver ${code}`, isSelf('driver', code));
       const set: Partial<DriverRecord> = {};
       if (input.firstName != null) set.firstName = requireName('input.firstName', input.firstName);
       if (input.lastName != null) set.lastName = requireName('input.lastName', input.lastName);
@@ -91,24 +100,34 @@ export const resolvers: Resolvers = {
       return updateDriver(ctx, code, set);
     },
     deleteDriver: async (_p, { code }, ctx) => {
+      authorize(ctx.identity, 'delete drivers');
       const result = await ctx.models.Drivers.deleteOne({ code: requireCode('code', code) });
       if (result.deletedCount === 0) throw notFound('Driver', code);
       await ctx.models.DriverLocations.deleteMany({ driverCode: code });
       return true;
     },
     updateDriverLocation: async (_p, { code, location }, ctx) => {
+      authorize(ctx.identity, `move driver ${code}`, isSelf('driver', code));
       const point = requireCoordinates('location', location);
       const driver = await updateDriver(ctx, code, { location: point });
       await ctx.models.DriverLocations.create({ driverCode: code, location: point, recordedAt: new Date() });
       return driver;
     },
     setDriverAvailability: (_p, { code, isAcceptingRides }, ctx) =>
+      authorize(ctx.identity, `change driver ${code}`, isSelf('driver', code)) &&
       updateDriver(ctx, code, { isAcceptingRides }),
   },
   Driver: {
-    __resolveReference: (ref, ctx) => ctx.driverByCode.load(ref.code),
-    location: (d) => d.location ?? null,
+    // A driver's name and car are visible to anyone signed in who reaches them (through a trip they may see).
+    __resolveReference: (ref, ctx) => requireIdentity(ctx.identity) && ctx.driverByCode.load(ref.code),
+    location: (d, _args, ctx) =>
+      authorize(ctx.identity, `see where driver ${d.code} is`, isSelf('driver', d.code)) &&
+      (d.location ?? null),
+    isAcceptingRides: (d, _args, ctx) =>
+      authorize(ctx.identity, `see driver ${d.code}'s availability`, isSelf('driver', d.code)) &&
+      d.isAcceptingRides,
     locationHistory: async (d, { limit }, ctx) => {
+      authorize(ctx.identity, `see where driver ${d.code} was`, isSelf('driver', d.code));
       const rows = await ctx.models.DriverLocations.find({ driverCode: d.code })
         .sort({ recordedAt: -1 })
         .limit(requireLimit('limit', limit, 20, MAX_LIST))

@@ -18,6 +18,6 @@ export async function createDriversServer(connection: mongoose.Connection, log: 
     resolvers,
     connection,
     log,
-    context: async () => createContext(models),
+    context: async (identity) => createContext(models, identity),
   });
 }

@@ -8,6 +8,9 @@ import {
   requireEmail,
   requireLimit,
   requireName,
+  authorize,
+  isSelf,
+  requireIdentity,
 } from '@rideshare/common';
 import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
@@ -51,12 +54,14 @@ async function duplicateAsConflict(
 export const resolvers: Resolvers = {
   Query: {
     passengers: (_p, { limit }, ctx) =>
+      authorize(ctx.identity, 'list passengers') &&
       ctx.models.Passengers.find()
         .sort({ code: 1 })
         .limit(requireLimit('limit', limit, 50, MAX_LIST))
         .lean<PassengerRecord[]>()
         .exec(),
     passenger: async (_p, { code }, ctx) => {
+      authorize(ctx.identity, `read passenger ${code}`, isSelf('passenger', code));
       const passenger = await ctx.passengerByCode.load(requireCode('code', code));
       if (!passenger) throw notFound('Passenger', code);
       return passenger;
@@ -64,6 +69,12 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     registerPassenger: async (_p, { input }, ctx) => {
+      // Admins register anyone; a passenger only the profile their token names.
+      authorize(
+        ctx.identity,
+        'register passengers',
+        (caller) => input.code != null && isSelf('passenger', input.code)(caller),
+      );
       const record = {
         code: input.code ? requireCode('input.code', input.code) : generateCode(),
         firstName: requireName('input.firstName', input.firstName),
@@ -78,6 +89,7 @@ export const resolvers: Resolvers = {
       }
     },
     updatePassenger: async (_p, { code, input }, ctx) => {
+      authorize(ctx.identity, `change passenger ${code}`, isSelf('passenger', code));
       const set: Partial<PassengerRecord> = {};
       if (input.firstName != null) set.firstName = requireName('input.firstName', input.firstName);
       if (input.lastName != null) set.lastName = requireName('input.lastName', input.lastName);
@@ -99,7 +111,14 @@ export const resolvers: Resolvers = {
     },
   },
   Passenger: {
-    __resolveReference: (ref, ctx) => ctx.passengerByCode.load(ref.code),
+    // Names are visible to anyone signed in who reaches the passenger (through a trip they may see);
+    // contact details only to the passenger and admins.
+    __resolveReference: (ref, ctx) => requireIdentity(ctx.identity) && ctx.passengerByCode.load(ref.code),
+    email: (p, _args, ctx) =>
+      authorize(ctx.identity, `see passenger ${p.code}'s email`, isSelf('passenger', p.code)) && p.email,
+    mobileNumber: (p, _args, ctx) =>
+      authorize(ctx.identity, `see passenger ${p.code}'s phone number`, isSelf('passenger', p.code)) &&
+      (p.mobileNumber ?? null),
     createdAt: (p) => p.createdAt.toISOString(),
     updatedAt: (p) => p.updatedAt.toISOString(),
   },

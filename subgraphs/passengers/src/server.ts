@@ -18,6 +18,6 @@ export async function createPassengersServer(connection: mongoose.Connection, lo
     resolvers,
     connection,
     log,
-    context: async () => createContext(models),
+    context: async (identity) => createContext(models, identity),
   });
 }

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Identity } from '@rideshare/common';
 import type { TripModels, TripRecord } from './models';
 import type { LifecycleConfig } from './lifecycle/config';
 import type { OutboxNudge } from './lifecycle/store';
@@ -6,6 +7,8 @@ import type { PassengerDirectory } from './passengers';
 
 export interface Context {
   models: TripModels;
+  /** The caller, as signed by the gateway; null for unsigned calls. */
+  identity: Identity | null;
   passengers: PassengerDirectory;
   lifecycle: LifecycleConfig;
   /** Wakes the outbox relay after a committed change. */
@@ -19,9 +22,11 @@ export function createContext(
   passengers: PassengerDirectory,
   lifecycle: LifecycleConfig,
   nudge: OutboxNudge,
+  identity: Identity | null,
 ): Context {
   return {
     models,
+    identity,
     passengers,
     lifecycle,
     nudge,

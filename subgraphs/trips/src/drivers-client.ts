@@ -1,4 +1,4 @@
-import type { LatLon } from '@rideshare/common';
+import { serviceHeaders, type LatLon } from '@rideshare/common';
 
 export interface DriverSummary {
   code: string;
@@ -14,7 +14,7 @@ export function driversClient(url: string, timeoutMs = 5_000) {
   const call = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...serviceHeaders('trips') },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(timeoutMs),
     });

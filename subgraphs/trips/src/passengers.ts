@@ -1,3 +1,5 @@
+import { serviceHeaders } from '@rideshare/common';
+
 /**
  * Asks the passengers subgraph whether a passenger exists. The trips service never reads the
  * passengers database; it goes through that service's API like any other client.
@@ -16,7 +18,7 @@ export function passengerDirectory(passengersUrl: string, timeoutMs = 5_000): Pa
     async exists(code) {
       const res = await fetch(passengersUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...serviceHeaders('trips') },
         body: JSON.stringify({
           query: 'query ($code: ID!) { passenger(code: $code) { code } }',
           variables: { code },

@@ -6,6 +6,10 @@ import {
   requireName,
   requireCoordinates,
   requireLimit,
+  authorize,
+  isSelf,
+  requireIdentity,
+  type Identity,
 } from '@rideshare/common';
 import type { Context } from './context';
 import type { Resolvers, TripStatus } from './generated/resolvers-types';
@@ -16,6 +20,20 @@ import { insertRequestedTrip } from './lifecycle/store';
 import { tripStats } from './stats';
 
 const MAX_LIST = 200;
+
+/** Who may see a trip: its passenger, the drivers it was offered to or assigned, admins and services. */
+const maySee = (trip: TripRecord) => (caller: Identity) =>
+  (caller.role === 'passenger' && caller.code === trip.passengerCode) ||
+  (caller.role === 'driver' &&
+    (caller.code === trip.driverCode || trip.availableDriverCodes.includes(caller.code)));
+
+async function visibleTrip(ctx: Context, code: string): Promise<TripRecord> {
+  requireIdentity(ctx.identity);
+  const trip = await ctx.tripByCode.load(requireCode('code', code));
+  if (!trip) throw notFound('Trip', code);
+  authorize(ctx.identity, `see trip ${code}`, maySee(trip));
+  return trip;
+}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -34,24 +52,28 @@ function tripsOf(
 
 export const resolvers: Resolvers = {
   Query: {
-    trip: async (_p, { code }, ctx) => {
-      const trip = await ctx.tripByCode.load(requireCode('code', code));
-      if (!trip) throw notFound('Trip', code);
-      return trip;
-    },
+    trip: (_p, { code }, ctx) => visibleTrip(ctx, code),
     tripUpdate: async (_p, { code, version }, ctx) => {
+      await visibleTrip(ctx, code);
       if (!Number.isInteger(version) || version < 1)
         throw badInput('version', `must be a positive integer, got ${version}`);
       const update = await tripUpdateAt(ctx.models, requireCode('code', code), version);
       if (!update) throw notFound('TripUpdate', `${code}:${version}`);
       return update;
     },
-    trips: (_p, { status, limit }, ctx) => tripsOf(ctx, status ? { status } : {}, limit, 20),
-    activeTrips: (_p, { limit }, ctx) => tripsOf(ctx, { status: { $in: ACTIVE_STATUSES } }, limit, 50),
-    tripStats: (_p, _args, ctx) => tripStats(ctx.models),
+    trips: (_p, { status, limit }, ctx) =>
+      authorize(ctx.identity, 'list trips') && tripsOf(ctx, status ? { status } : {}, limit, 20),
+    activeTrips: (_p, { limit }, ctx) =>
+      authorize(ctx.identity, 'list trips') && tripsOf(ctx, { status: { $in: ACTIVE_STATUSES } }, limit, 50),
+    tripStats: (_p, _args, ctx) => authorize(ctx.identity, 'read trip statistics') && tripStats(ctx.models),
   },
   Mutation: {
     requestTrip: async (_p, { input }, ctx) => {
+      authorize(
+        ctx.identity,
+        `request trips for passenger ${input.passengerCode}`,
+        isSelf('passenger', input.passengerCode),
+      );
       const source = requireCoordinates('input.source', input.source);
       const destination = requireCoordinates('input.destination', input.destination);
       const passengerCode = requireCode('input.passengerCode', input.passengerCode);
@@ -89,6 +111,7 @@ export const resolvers: Resolvers = {
       );
     },
     acceptTrip: (_p, { code, driverCode }, ctx) =>
+      authorize(ctx.identity, `accept trips as driver ${driverCode}`, isSelf('driver', driverCode)) &&
       acceptTrip(
         ctx.models,
         requireCode('code', code),
@@ -96,16 +119,23 @@ export const resolvers: Resolvers = {
         ctx.lifecycle.monitorIntervalMs,
         ctx.nudge,
       ),
-    cancelTrip: (_p, { code, reason }, ctx) =>
-      cancelTrip(
+    cancelTrip: async (_p, { code, reason }, ctx) => {
+      const trip = await visibleTrip(ctx, code);
+      authorize(ctx.identity, `cancel trip ${code}`, isSelf('passenger', trip.passengerCode));
+      return cancelTrip(
         ctx.models,
         requireCode('code', code),
         `Cancelled: ${reason ? requireName('reason', reason, 200) : 'no reason given'}`,
         ctx.nudge,
-      ),
+      );
+    },
   },
   Trip: {
-    __resolveReference: (ref, ctx) => ctx.tripByCode.load(ref.code),
+    __resolveReference: async (ref, ctx) => {
+      const trip = await ctx.tripByCode.load(ref.code);
+      // Unknown references resolve to null, as entities do; known ones only for those who may see them.
+      return trip && authorize(ctx.identity, `see trip ${ref.code}`, maySee(trip)) && trip;
+    },
     passenger: (t) => ({ code: t.passengerCode }),
     driver: (t) => (t.driverCode ? { code: t.driverCode } : null),
     availableDrivers: (t) => t.availableDriverCodes.map((code) => ({ code })),
@@ -121,8 +151,11 @@ export const resolvers: Resolvers = {
   },
   Driver: {
     __resolveReference: (ref) => ({ code: ref.code }),
-    trips: (d, { limit }, ctx) => tripsOf(ctx, { driverCode: d.code }, limit, 20),
+    trips: (d, { limit }, ctx) =>
+      authorize(ctx.identity, `see driver ${d.code}'s trips`, isSelf('driver', d.code)) &&
+      tripsOf(ctx, { driverCode: d.code }, limit, 20),
     currentTrip: (d, _args, ctx) =>
+      authorize(ctx.identity, `see driver ${d.code}'s trips`, isSelf('driver', d.code)) &&
       ctx.models.Trips.findOne({ driverCode: d.code, status: { $in: ACTIVE_STATUSES } })
         .sort({ requestedAt: -1 })
         .lean<TripRecord>()
@@ -130,6 +163,8 @@ export const resolvers: Resolvers = {
   },
   Passenger: {
     __resolveReference: (ref) => ({ code: ref.code }),
-    trips: (p, { limit }, ctx) => tripsOf(ctx, { passengerCode: p.code }, limit, 20),
+    trips: (p, { limit }, ctx) =>
+      authorize(ctx.identity, `see passenger ${p.code}'s trips`, isSelf('passenger', p.code)) &&
+      tripsOf(ctx, { passengerCode: p.code }, limit, 20),
   },
 };

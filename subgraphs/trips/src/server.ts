@@ -31,7 +31,7 @@ export async function createTripsServer(connection: mongoose.Connection, log: Lo
     resolvers,
     connection,
     log,
-    context: async () => createContext(models, passengers, lifecycle, relay.nudge),
+    context: async (identity) => createContext(models, passengers, lifecycle, relay.nudge, identity),
   });
   return {
     ...server,

@@ -1,3 +1,4 @@
+import { mintToken, readAuthConfig } from '@rideshare/common';
 import { postGraphQL } from './graphql-client';
 
 /** The reference scenario's six drivers, placed near its pickup points and destinations. */
@@ -90,10 +91,25 @@ export const places = {
  * Loads the seed data through the gateway when the databases are empty (any existing driver or
  * passenger means someone already has data: leave it alone). Returns what it created.
  */
-export async function seedIfEmpty(gatewayUrl: string): Promise<{ drivers: number; passengers: number }> {
+/** An admin's Authorization header, minted with this environment's AUTH_JWT_SECRET (local mode). */
+export async function adminAuthorization(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ authorization: string }> {
+  return {
+    authorization: `Bearer ${await mintToken(readAuthConfig(env), { role: 'admin', code: 'ADMIN' })}`,
+  };
+}
+
+export async function seedIfEmpty(
+  gatewayUrl: string,
+  auth?: { authorization: string },
+): Promise<{ drivers: number; passengers: number }> {
+  const headers = auth ?? (await adminAuthorization());
   const existing = await postGraphQL<{ drivers: unknown[]; passengers: unknown[] }>(
     gatewayUrl,
     '{ drivers(limit: 1) { code } passengers(limit: 1) { code } }',
+    undefined,
+    headers,
   );
   if (existing.errors) throw new Error(`seed: ${existing.errors[0]?.message}`);
   const created = { drivers: 0, passengers: 0 };
@@ -103,6 +119,7 @@ export async function seedIfEmpty(gatewayUrl: string): Promise<{ drivers: number
         gatewayUrl,
         'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { code } }',
         { input },
+        headers,
       );
       if (res.errors) throw new Error(`seed driver ${input.code}: ${res.errors[0]?.message}`);
       created.drivers++;
@@ -114,6 +131,7 @@ export async function seedIfEmpty(gatewayUrl: string): Promise<{ drivers: number
         gatewayUrl,
         'mutation ($input: RegisterPassengerInput!) { registerPassenger(input: $input) { code } }',
         { input },
+        headers,
       );
       if (res.errors) throw new Error(`seed passenger ${input.code}: ${res.errors[0]?.message}`);
       created.passengers++;

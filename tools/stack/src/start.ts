@@ -1,5 +1,5 @@
 import { createLogger } from '@rideshare/common';
-import { seedIfEmpty } from './seed';
+import { adminAuthorization, seedIfEmpty } from './seed';
 import { appServices, startService, type RunningService } from './services';
 import { down, stackEnv, up } from './stack';
 import { sleep } from './proc';
@@ -66,13 +66,15 @@ export async function startSystem(): Promise<number> {
     }
     const gatewayUrl = 'http://127.0.0.1:4000/graphql';
     if (!stopRequested) {
-      const seeded = await seedIfEmpty(gatewayUrl);
+      const admin = await adminAuthorization({ ...process.env, ...infra });
+      const seeded = await seedIfEmpty(gatewayUrl, admin);
       if (seeded.drivers + seeded.passengers > 0)
         console.log(`[start] seeded ${seeded.drivers} drivers and ${seeded.passengers} passengers`);
       console.log('\nRideshare Federation is up:');
       const row = (label: string, value: string) => console.log(`  ${label.padEnd(21)} ${value}`);
       row('GraphQL endpoint', gatewayUrl);
-      row('Apollo Sandbox', `${gatewayUrl} (open in a browser)`);
+      row('Apollo Sandbox', `${gatewayUrl} (open in a browser; an admin token is preset)`);
+      row('Admin token', admin.authorization);
       for (const s of appServices.filter((s) => s.kind === 'subgraph'))
         row(`${s.name} subgraph`, `http://127.0.0.1:${s.port}/graphql`);
       for (const s of appServices.filter((s) => s.kind === 'worker'))

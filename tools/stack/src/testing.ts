@@ -1,7 +1,11 @@
 import crypto from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type mongoose from 'mongoose';
 import {
+  mintToken,
+  readAuthConfig,
+  serviceHeaders,
   connectDatabase,
   createLogger,
   readInfraConfig,
@@ -23,11 +27,17 @@ export interface TestSystem {
   prefix: string;
   services: Map<AppServiceName, RunningService>;
   gatewayUrl: string;
+  /** Every service's output so far, each line prefixed with `[name] `. */
+  logs: readonly string[];
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
   ): Promise<GraphQLResponse<T>>;
   envFor(name: AppServiceName): NodeJS.ProcessEnv;
+  /** A bearer token for anyone (the gateway of a test system accepts it). */
+  token(role: 'passenger' | 'driver' | 'admin', code: string): Promise<string>;
+  /** `{ authorization: 'Bearer …' }` for an admin, for raw HTTP and graphql-ws `connectionParams`. */
+  adminAuth(): Promise<{ authorization: string }>;
   /** Starts (or restarts) one service with the same environment, plus `env` (e.g. a fixed PORT). */
   start(name: AppServiceName, env?: NodeJS.ProcessEnv): Promise<RunningService>;
   stop(): Promise<void>;
@@ -54,6 +64,10 @@ export async function startTestSystem(
     ...process.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PORT: '0',
+    // Tests drive the gateway hard with one token; the limit tests set their own values.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    GATEWAY_WS_MAX_CONNECTIONS_PER_IDENTITY: '10000',
+    GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '10000',
     MONGO_DB: `${prefix}_${serviceDatabase[name]}`,
     DRIVERS_URL: url('drivers'),
     PASSENGERS_URL: url('passengers'),
@@ -80,6 +94,7 @@ export async function startTestSystem(
     } finally {
       await client.close();
     }
+    await deleteNamespaceTopics(prefix);
   };
   try {
     await Promise.all((['drivers', 'passengers'] as const).map((name) => start(name)));
@@ -91,17 +106,75 @@ export async function startTestSystem(
     await stop();
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.slice(-30).join('\n')}`);
   }
+  const token = (role: 'passenger' | 'driver' | 'admin', code: string) =>
+    mintToken(readAuthConfig(envFor('gateway')), { role, code });
+  const adminAuth = async () => ({ authorization: `Bearer ${await token('admin', 'TEST-ADMIN')}` });
   return {
     prefix,
     services,
     get gatewayUrl() {
       return url('gateway');
     },
-    query: (q, v) => postGraphQL(url('gateway'), q, v),
+    logs,
+    query: async (q, v) => postGraphQL(url('gateway'), q, v, await adminAuth()),
+    token,
+    adminAuth,
     envFor,
     start,
     stop,
   };
+}
+
+/** Deletes the topics a test system's services created under its KAFKA_NAMESPACE (best effort). */
+async function deleteNamespaceTopics(prefix: string): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'test-system',
+    brokers: readInfraConfig().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } catch {
+    // Leftover topics only cost disk space; a failed clean-up must not fail the tests.
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface WaitForOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Names the condition in the timeout error. */
+  what?: string;
+}
+
+/**
+ * Polls `check` until it returns something other than undefined, null or false, and returns that.
+ * A check may also throw (e.g. a failing `expect`) to mean "not yet". After the deadline it throws,
+ * quoting the last error or value, so a timeout says what was still wrong.
+ */
+export async function waitFor<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  { timeoutMs = 10_000, intervalMs = 100, what = 'condition' }: WaitForOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) return value;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last: ${detail}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
 
 /** A query the database received, as mongoose reports it to a per-connection debug hook. */
@@ -161,5 +234,7 @@ export function queryEntities<T>(
     url,
     `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`,
     { representations: codes.map((code) => ({ __typename: typename, code })) },
+    // Subgraphs accept an identity only when signed with the secret they share with the gateway.
+    serviceHeaders('test'),
   );
 }
