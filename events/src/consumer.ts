@@ -47,6 +47,8 @@ export async function runTripEventConsumer(opts: TripEventConsumerOptions): Prom
     allowAutoTopicCreation: false,
     sessionTimeout: 15_000,
     heartbeatInterval: 1_000,
+    // A fetch waits at most this long for new messages; it also bounds how long disconnect waits.
+    maxWaitTimeInMs: 1_000,
   });
   let stopping = false;
   let running = false;

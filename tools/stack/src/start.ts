@@ -10,7 +10,12 @@ const log = createLogger('start');
  * Keeps one service running: restarts it after a crash with a growing back-off, so a trip in flight
  * survives a process dying (its state lives in MongoDB and Kafka).
  */
-function supervise(name: string, entry: string, env: NodeJS.ProcessEnv) {
+function supervise(
+  name: string,
+  kind: 'subgraph' | 'gateway' | 'worker',
+  entry: string,
+  env: NodeJS.ProcessEnv,
+) {
   let current: RunningService | undefined;
   let stopping = false;
   let backoffMs = 500;
@@ -31,6 +36,7 @@ function supervise(name: string, entry: string, env: NodeJS.ProcessEnv) {
     return service;
   };
   return {
+    kind,
     start: run,
     async stop() {
       stopping = true;
@@ -56,7 +62,7 @@ export async function startSystem(): Promise<number> {
   try {
     for (const service of appServices) {
       if (stopRequested) break;
-      const supervisor = supervise(service.name, service.entry, {
+      const supervisor = supervise(service.name, service.kind, service.entry, {
         ...process.env,
         ...infra,
         PORT: String(service.port),
@@ -85,7 +91,11 @@ export async function startSystem(): Promise<number> {
     await stopped;
   } finally {
     console.log('\n[start] stopping services');
-    for (const s of [...supervisors].reverse()) await s.stop();
+    // Workers first (they call the gateway and subgraphs), then the gateway, then the subgraphs;
+    // the services of one kind stop in parallel.
+    for (const kind of ['worker', 'gateway', 'subgraph'] as const) {
+      await Promise.all(supervisors.filter((s) => s.kind === kind).map((s) => s.stop()));
+    }
     await down(startedInfra);
   }
   return 0;
