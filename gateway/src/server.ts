@@ -105,9 +105,8 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
       });
     },
     '/metrics': (_req, res) => {
-      const lines = Object.entries(subscriptions.metrics()).map(
-        ([name, value]) => `gateway_${name} ${value}`,
-      );
+      const metrics = { ...subscriptions.metrics(), heap_used_bytes: process.memoryUsage().heapUsed };
+      const lines = Object.entries(metrics).map(([name, value]) => `gateway_${name} ${value}`);
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(lines.join('\n') + '\n');
     },
