@@ -6,20 +6,27 @@ export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Pro
 
 export class BodyTooLargeError extends Error {}
 
-/** Reads a request body, refusing more than maxBytes (413) without buffering the rest. */
+/**
+ * Reads a request body, refusing more than maxBytes (413) without buffering the rest. The rest is
+ * discarded rather than the socket destroyed, so the client still gets the 413 answer (sent with
+ * `connection: close`, which ends the upload).
+ */
 export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        req.off('data', onData);
+        chunks.length = 0;
+        req.resume();
         reject(new BodyTooLargeError(`request body exceeds ${maxBytes} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -69,7 +76,12 @@ export function apolloRoute<C extends BaseContext>(
       raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
     } catch (err) {
       if (err instanceof BodyTooLargeError)
-        sendJson(res, 413, { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        sendJson(
+          res,
+          413,
+          { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+          { connection: 'close' },
+        );
       return;
     }
     const headers = new HeaderMap();

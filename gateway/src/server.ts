@@ -6,7 +6,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import {
   apolloRoute,
   closeServer,
@@ -21,7 +21,7 @@ import { createTokenVerifier, mintToken } from '@rideshare/common';
 import type { GatewayConfig } from './config';
 import { createApolloGateway, type GatewayContext } from './gateway';
 import { guardGraphQLRoute } from './http-guard';
-import { RedisQueryCache, readSafelist, safelistPlugin } from './limits/persisted-queries';
+import { RedisQueryCache, readSafelist, safelistPlugin, sha256 } from './limits/persisted-queries';
 import { queryLimitsRule } from './limits/query-limits';
 import { createRateLimiter } from './limits/rate-limit';
 import { createReadinessCheck } from './readiness';
@@ -45,6 +45,43 @@ async function landingPage(config: GatewayConfig): Promise<ApolloServerPlugin<Ga
 }
 
 /**
+ * Apollo answers some client mistakes (an APQ hash that does not match its query, an unknown APQ
+ * version) with a 400 but no code, which reads as an internal error, and production would mask it.
+ */
+function codeClientErrors(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const http =
+    error instanceof GraphQLError ? (error.extensions.http as { status?: number } | undefined) : undefined;
+  const status = http?.status ?? 500;
+  if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR' || status >= 500) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+}
+
+/**
+ * A document without the operation asked for, or a subscription sent over HTTP, is the client's
+ * mistake: 400 saying so (the gateway's executor would throw either as a 500).
+ */
+const operationChecks: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, request }) {
+        const badRequest = (message: string) =>
+          new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+        if (!operation)
+          throw badRequest(
+            request.operationName
+              ? `Unknown operation named "${request.operationName}"`
+              : 'The document has several operations: send operationName to say which one to run',
+          );
+        if (operation.operation === OperationTypeNode.SUBSCRIPTION)
+          throw badRequest(
+            'Subscriptions are served over WebSocket (graphql-ws) on this path, not over HTTP',
+          );
+      },
+    };
+  },
+};
+
+/**
  * The gateway on node:http: /graphql (queries, mutations and Sandbox over HTTP, subscriptions over
  * graphql-ws on the same path), /health/live, /health/ready, /metrics.
  */
@@ -57,18 +94,21 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => log.warn('redis error', { error: err.message }));
   const validationRules = [queryLimitsRule(config.limits)];
+  const safelist = config.safelistFile ? readSafelist(config.safelistFile) : undefined;
+  const rateLimit = createRateLimiter(redis, log);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: local,
     includeStacktraceInErrorResponses: local,
-    formatError: (formatted) => formatError(formatted, local),
+    formatError: (formatted, error) => formatError(codeClientErrors(formatted, error), local),
     validationRules,
     allowBatchedHttpRequests: true,
     persistedQueries: config.apq ? { cache: new RedisQueryCache(redis) } : false,
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
+      operationChecks,
       await landingPage(config),
-      ...(config.safelistFile ? [safelistPlugin(readSafelist(config.safelistFile))] : []),
+      ...(safelist ? [safelistPlugin(safelist)] : []),
     ],
   });
   await apollo.start();
@@ -86,7 +126,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     '/graphql': guardGraphQLRoute(graphql, {
       config,
       verify,
-      rateLimit: createRateLimiter(redis, log),
+      rateLimit,
       identities,
     }),
     '/': (_req, res) => {
@@ -114,6 +154,9 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   const subscriptions = createSubscriptions(http, apollo, () => apiSchema, config, log, {
     verify,
     validationRules,
+    // Operations sent over a socket meet the same safelist and per-identity rate limit as HTTP ones.
+    ...(safelist ? { allowOperation: (query: string) => safelist.has(sha256(query)) } : {}),
+    rateLimit: (identity) => rateLimit(`id:${identity.role}:${identity.code}`, config.rateLimit.perMinute),
   });
   log.debug('gateway built', {
     supergraph: config.supergraph,

@@ -6,8 +6,10 @@ import {
   isNonNullType,
   isObjectType,
   isInterfaceType,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
+  type InlineFragmentNode,
   type GraphQLType,
   type SelectionSetNode,
   type ValidationContext,
@@ -32,11 +34,29 @@ interface Measure {
 
 const isList = (type: GraphQLType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
 
+/** Aliases in a field and below it (each fragment counted once). */
+function aliasesIn(
+  context: ValidationContext,
+  node: FieldNode | InlineFragmentNode | FragmentDefinitionNode,
+  seen: Set<string>,
+): number {
+  let count = node.kind === Kind.FIELD && node.alias ? 1 : 0;
+  for (const selection of node.selectionSet?.selections ?? []) {
+    if (selection.kind !== Kind.FRAGMENT_SPREAD) count += aliasesIn(context, selection, seen);
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = context.getFragment(selection.name.value);
+      if (fragment) count += aliasesIn(context, fragment, seen);
+    }
+  }
+  return count;
+}
+
 /**
  * Measures an operation: depth (fields nested), cost (1 per field; a list field multiplies what is
  * below it by its literal `limit` argument, else by defaultListSize), and aliases. Fragments are
  * expanded (memoised, so fragment "bombs" cost what they expand to without being expanded twice).
- * Introspection fields (`__schema`, `__type`) are free, so Sandbox keeps working.
+ * Introspection fields (`__schema`, `__type`) are free, so Sandbox keeps working; their aliases count.
  */
 function measure(
   context: ValidationContext,
@@ -53,7 +73,11 @@ function measure(
   };
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
+      if (selection.name.value.startsWith('__')) {
+        // Free and flat, but its aliases count: a thousand aliases of `__typename` are an alias bomb too.
+        add({ depth: 0, cost: 0, aliases: aliasesIn(context, selection, new Set()) });
+        continue;
+      }
       const field =
         parent && (isObjectType(parent) || isInterfaceType(parent))
           ? parent.getFields()[selection.name.value]

@@ -7,7 +7,7 @@ import type { GatewayConfig } from '../config';
 import { createPayloadResolver, type Execute } from './payloads';
 import { createRedisFeeds } from './redis-feeds';
 import type { TripState } from './streams';
-import { attachSubscriptionServer, bearerOf } from './ws-server';
+import { attachSubscriptionServer, bearerOf, type SubscriptionServerDeps } from './ws-server';
 import type { TokenVerifier } from '@rideshare/common';
 
 /** Runs an operation through Apollo Server and the gateway, exactly like an HTTP query. */
@@ -55,7 +55,12 @@ export function createSubscriptions(
   schema: () => GraphQLSchema | undefined,
   config: GatewayConfig,
   log: Logger,
-  auth: { verify: TokenVerifier; validationRules: readonly ValidationRule[] },
+  auth: {
+    verify: TokenVerifier;
+    validationRules: readonly ValidationRule[];
+    allowOperation?: (query: string) => boolean;
+    rateLimit?: SubscriptionServerDeps['rateLimit'];
+  },
 ) {
   const execute = gatewayExecutor(apollo, log);
   const feeds = createRedisFeeds(config.redisUrl, log);
@@ -69,6 +74,8 @@ export function createSubscriptions(
     currentTrip: tripStateReader(execute),
     authenticate: (params) => auth.verify(bearerOf(params)),
     validationRules: auth.validationRules,
+    allowOperation: auth.allowOperation,
+    rateLimit: auth.rateLimit,
     maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
     maxConnectionsPerIdentity: config.wsMaxConnectionsPerIdentity,
     keepAliveMs: config.wsKeepAliveMs,

@@ -63,7 +63,12 @@ function shape(plan: SubscriptionPlan, result: ExecutionResult): ExecutionResult
   const update =
     (result.data as { tripUpdate?: { trip?: unknown } | null } | null | undefined)?.tripUpdate ?? null;
   const payload = plan.field === 'tripUpdated' ? update : (update?.trip ?? null);
-  return { data: { [plan.responseKey]: payload }, ...(result.errors ? { errors: result.errors } : {}) };
+  // Error paths name the subscriber's field, not the payload query's `tripUpdate` (`tripUpdate.trip`).
+  const inPayload = plan.field === 'tripUpdated' ? 1 : 2;
+  const errors = result.errors?.map((e) =>
+    e.path?.[0] === 'tripUpdate' ? { ...e, path: [plan.responseKey, ...e.path.slice(inPayload)] } : e,
+  ) as ExecutionResult['errors'];
+  return { data: { [plan.responseKey]: payload }, ...(errors ? { errors } : {}) };
 }
 
 /**

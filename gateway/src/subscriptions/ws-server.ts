@@ -5,8 +5,10 @@ import {
   getOperationAST,
   parse,
   print,
+  specifiedRules,
   validate,
   type DocumentNode,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
@@ -30,6 +32,10 @@ export interface SubscriptionServerDeps extends StreamDeps {
   maxPayloadBytes: number;
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerIdentity: number;
+  /** Safelist mode: whether a client's operation may run (the gateway's own operations are not checked). */
+  allowOperation?(query: string): boolean;
+  /** The per-identity rate limit of HTTP requests, applied to each operation sent over a socket too. */
+  rateLimit?(identity: Identity): Promise<{ allowed: boolean; limit: number; retryAfterSeconds: number }>;
 }
 
 type OperationContext = { plan: SubscriptionPlan } | { identity: Identity };
@@ -111,6 +117,58 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
   const connectionsPerIdentity = new Map<string, number>();
   const identityKey = (i: Identity) => `${i.role}:${i.code}`;
 
+  /** Checks one operation sent over a socket: its execution arguments, or the errors to answer. */
+  const prepare = async (
+    identity: Identity,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ) => {
+    if (deps.allowOperation && !deps.allowOperation(payload.query))
+      return [userError('This operation is not in the safelist', 'OPERATION_NOT_SAFELISTED')];
+    if (deps.rateLimit) {
+      const decision = await deps.rateLimit(identity);
+      if (!decision.allowed)
+        return [
+          userError(
+            `Rate limit of ${decision.limit} requests per minute exceeded; retry in ${decision.retryAfterSeconds} s`,
+            'RATE_LIMITED',
+          ),
+        ];
+    }
+    const schema = deps.schema();
+    if (!schema) return [userError('The gateway has no schema yet', 'SERVICE_UNAVAILABLE')];
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query);
+    } catch (err) {
+      return [userError(err instanceof Error ? err.message : 'Syntax error', 'GRAPHQL_PARSE_FAILED')];
+    }
+    // The standard rules too: subscriptions are planned from the document, not executed by graphql-js.
+    const validationErrors = validate(schema, document, [...specifiedRules, ...deps.validationRules]);
+    if (validationErrors.length > 0)
+      return validationErrors.map((e) => userError(e.message, 'GRAPHQL_VALIDATION_FAILED'));
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) return [userError('Could not determine which operation to run', 'BAD_USER_INPUT')];
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+    if (coerced.errors) return coerced.errors.map((e) => userError(e.message, 'BAD_USER_INPUT'));
+    let contextValue: OperationContext = { identity };
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+      try {
+        contextValue = { plan: planSubscription(document, operation, coerced.coerced, identity) };
+      } catch (err) {
+        return [err instanceof GraphQLError ? err : userError('Invalid subscription', 'BAD_USER_INPUT')];
+      }
+      const problems = await checkSubscription(deps, contextValue.plan);
+      if (problems) return problems;
+    }
+    return {
+      schema,
+      document,
+      variableValues: coerced.coerced,
+      operationName: payload.operationName ?? null,
+      contextValue,
+    };
+  };
+
   const disposable = useServer<Record<string, unknown> | undefined, { socket: import('ws').WebSocket }>(
     {
       onConnect: async (ctx) => {
@@ -157,47 +215,33 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
             ),
           ];
         }
-        const schema = deps.schema();
-        if (!schema) return [userError('The gateway has no schema yet', 'SERVICE_UNAVAILABLE')];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [userError(err instanceof Error ? err.message : 'Syntax error', 'GRAPHQL_PARSE_FAILED')];
-        }
-        const validationErrors = validate(schema, document, [...deps.validationRules]);
-        if (validationErrors.length > 0)
-          return validationErrors.map((e) => userError(e.message, 'GRAPHQL_VALIDATION_FAILED'));
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [userError('Could not determine which operation to run', 'BAD_USER_INPUT')];
-        const coerced = getVariableValues(
-          schema,
-          operation.variableDefinitions ?? [],
-          payload.variables ?? {},
-        );
-        if (coerced.errors) return coerced.errors.map((e) => userError(e.message, 'BAD_USER_INPUT'));
-        let contextValue: OperationContext = { identity };
-        if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-          try {
-            contextValue = { plan: planSubscription(document, operation, coerced.coerced, identity) };
-          } catch (err) {
-            return [err instanceof GraphQLError ? err : userError('Invalid subscription', 'BAD_USER_INPUT')];
-          }
-          const problems = await checkSubscription(deps, contextValue.plan);
-          if (problems) return problems;
-        }
+        // The slot is taken before anything is awaited, so subscribes sent together cannot all pass
+        // the check above; it is given back when the operation is refused.
         running.add(id);
-        return {
-          schema,
-          document,
-          variableValues: coerced.coerced,
-          operationName: payload.operationName ?? null,
-          contextValue,
-        };
+        try {
+          const prepared = await prepare(identity, payload);
+          if (Array.isArray(prepared)) running.delete(id);
+          return prepared;
+        } catch (err) {
+          running.delete(id);
+          throw err;
+        }
       },
       onComplete: (ctx, id) => {
         active.get(ctx)?.delete(id);
       },
+      // Results run through Apollo carry formatted (plain) errors, which graphql-ws cannot serialise
+      // (it calls GraphQLError#toJSON): without this, an error in a result ended the subscription
+      // with "e.toJSON is not a function", or closed the whole socket (4500) for a query or mutation.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? {
+              ...result,
+              errors: result.errors.map((e) =>
+                e instanceof GraphQLError ? e.toJSON() : (e as unknown as GraphQLFormattedError),
+              ),
+            }
+          : undefined,
       execute: (args) => {
         const context = args.contextValue as OperationContext;
         const identity = 'plan' in context ? context.plan.identity : context.identity;

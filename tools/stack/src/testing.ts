@@ -66,6 +66,8 @@ export async function startTestSystem(
     PORT: '0',
     // Tests drive the gateway hard with one token; the limit tests set their own values.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // Every test system calls from 127.0.0.1, and the per-IP count in Redis is shared by all of them.
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
     GATEWAY_WS_MAX_CONNECTIONS_PER_IDENTITY: '10000',
     GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '10000',
     MONGO_DB: `${prefix}_${serviceDatabase[name]}`,
