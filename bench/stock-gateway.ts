@@ -1,0 +1,59 @@
+/**
+ * A stock Apollo gateway for comparison: @apollo/gateway with its default RemoteGraphQLDataSource
+ * (default fetcher) behind @apollo/server's startStandaloneServer, default options otherwise. The only
+ * changes: subgraph URLs come from DRIVERS_URL/PASSENGERS_URL/TRIPS_URL so it runs against the same
+ * subgraphs as ours; it signs one fixed identity onto subgraph calls, as our subgraphs require one
+ * (see buildService); it listens on PORT on loopback, logs one JSON `listening` line for tools/stack's
+ * startService, and runs with source-mapped stack traces off (see below).
+ */
+import fs from 'node:fs';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { identityHeaders, readIdentitySecret } from '@rideshare/common';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { subgraphs, subgraphUrl, supergraphPath } from '@rideshare/schema';
+
+async function main() {
+  // Started like our services (node --import tsx), which turns on source-mapped stack traces. The
+  // default fetcher's agent (agent-base) reads `new Error().stack` on every subgraph request, so that
+  // would charge the stock gateway for a dev-time loader; a stock deployment runs plain JS without it.
+  process.setSourceMapsEnabled(false);
+  const secret = readIdentitySecret();
+  const identity = { role: 'admin', code: 'BENCH-STOCK' } as const;
+  const gateway = new ApolloGateway({
+    supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
+    buildService: ({ name, url }) => {
+      const known = subgraphs.find((s) => s.name === name);
+      return new RemoteGraphQLDataSource({
+        url: known ? subgraphUrl(known.name) : url,
+        // Our subgraphs answer only calls that carry a signed identity. A stock gateway has no
+        // authentication, so it passes one fixed admin identity: the least it needs to get answers.
+        willSendRequest({ request }) {
+          for (const [header, value] of Object.entries(identityHeaders(identity, secret)))
+            request.http?.headers.set(header, value);
+        },
+      });
+    },
+  });
+  const server = new ApolloServer({ gateway });
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: Number(process.env.PORT ?? 4100), host: '127.0.0.1' },
+  });
+  const port = Number(new URL(url).port);
+  process.stderr.write(
+    JSON.stringify({
+      time: new Date().toISOString(),
+      service: 'stock-gateway',
+      msg: 'listening',
+      port,
+      url,
+    }) + '\n',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    JSON.stringify({ service: 'stock-gateway', msg: 'failed to start', error: String(err) }) + '\n',
+  );
+  process.exit(1);
+});
