@@ -22,6 +22,15 @@ export function formatError(formatted: GraphQLFormattedError, local: boolean): G
   if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
     return { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   }
+  // Connection failures name internal hosts and ports: keep the code and the subgraph's name only.
+  if (code === 'SUBGRAPH_UNAVAILABLE' || code === 'SUBGRAPH_TIMEOUT') {
+    const name = typeof extensions.serviceName === 'string' ? extensions.serviceName : 'a subgraph';
+    return {
+      ...formatted,
+      message: `Subgraph "${name}" ${code === 'SUBGRAPH_TIMEOUT' ? 'did not answer in time' : 'is unavailable'}`,
+      extensions,
+    };
+  }
   return { ...formatted, extensions };
 }
 
