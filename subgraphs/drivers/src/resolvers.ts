@@ -27,16 +27,31 @@ async function getDriver(ctx: Context, code: string): Promise<DriverRecord> {
   return driver;
 }
 
+/**
+ * The latest queued update of each driver in this process. FerretDB applies an update as a
+ * read-modify-write of the whole document, so two concurrent updates of one driver (a location ping
+ * and an availability change) can lose one of them: updates of the same driver run one at a time.
+ */
+const driverUpdates = new Map<string, Promise<unknown>>();
+
 /** Applies an update to one driver and returns the new document, or NOT_FOUND. */
 async function updateDriver(ctx: Context, code: string, set: Partial<DriverRecord>): Promise<DriverRecord> {
-  const updated = await ctx.models.Drivers.findOneAndUpdate(
-    { code: requireCode('code', code) },
-    { $set: set },
-    { new: true },
-  ).lean<DriverRecord>();
-  if (!updated) throw notFound('Driver', code);
-  ctx.driverByCode.clear(code).prime(code, updated);
-  return updated;
+  requireCode('code', code);
+  const update = async () => {
+    const updated = await ctx.models.Drivers.findOneAndUpdate(
+      { code },
+      { $set: set },
+      { new: true },
+    ).lean<DriverRecord>();
+    if (!updated) throw notFound('Driver', code);
+    ctx.driverByCode.clear(code).prime(code, updated);
+    return updated;
+  };
+  const result = (driverUpdates.get(code) ?? Promise.resolve()).then(update);
+  const done = result.catch(() => undefined);
+  driverUpdates.set(code, done);
+  void done.then(() => driverUpdates.get(code) === done && driverUpdates.delete(code));
+  return result;
 }
 
 export const resolvers: Resolvers = {

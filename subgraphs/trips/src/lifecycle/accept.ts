@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { conflict, ErrorCode, isDuplicateKeyError, notFound } from '@rideshare/common';
 import { ACTIVE_STATUSES, type TripModels, type TripRecord } from '../models';
-import { changeTrip, type OutboxNudge } from './store';
+import { catchUp, changeTrip, type OutboxNudge } from './store';
 
 const ABANDONED_LOCK_MS = 30_000;
 
@@ -45,7 +45,8 @@ export async function acceptTrip(
   monitorIntervalMs: number,
   nudge: OutboxNudge,
 ): Promise<TripRecord> {
-  const trip = await models.Trips.findOne({ code }).lean<TripRecord>().exec();
+  // The offer's event may be published before its writer has projected it onto the trip document.
+  const trip = await catchUp(models, code);
   if (!trip) throw notFound('Trip', code);
   if (!trip.availableDriverCodes.includes(driverCode)) {
     throw new GraphQLError(`Driver "${driverCode}" was not offered trip "${code}"`, {

@@ -123,7 +123,11 @@ export async function insertRequestedTrip(
     published: false,
     createdAt: trip.requestedAt,
   });
-  await models.Trips.create(trip);
+  try {
+    await models.Trips.create(trip);
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err; // the relay already projected it from the log
+  }
   nudge();
   return trip;
 }

@@ -5,7 +5,7 @@ import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
 import { changeTrip } from '../lifecycle/store';
 import type { TripChange } from '../lifecycle/transitions';
-import { tripModels, type TripModels, type TripRecord } from '../models';
+import { FINAL_STATUSES, tripModels, type TripModels, type TripRecord } from '../models';
 import { decideAcceptTimeout, decideMonitor, decideOffer } from './monitor';
 
 /** The outbox relay runs in the trips subgraph; the orchestrator's commits wait for its next poll. */
@@ -40,7 +40,9 @@ async function handleEvent(deps: Deps, event: TripEventEnvelope): Promise<void> 
     return;
   }
   if (trip.driverCode && ['DRIVER_ASSIGNED', 'TRIP_COMPLETED', 'TRIP_ABORTED'].includes(event.data.event)) {
-    const busy = (await deps.models.DriverAssignments.exists({ _id: trip.driverCode }).exec()) !== null;
+    const lock = await deps.models.DriverAssignments.findById(trip.driverCode).lean().exec();
+    // A finished trip's own lock is released only after its final event is logged: it no longer counts.
+    const busy = lock !== null && !(FINAL_STATUSES.includes(trip.status) && lock.tripCode === trip.code);
     await deps.drivers.setAvailability(trip.driverCode, !busy);
   }
 }
@@ -97,6 +99,8 @@ if (require.main === module)
       config: readLifecycleConfig(),
       log,
     };
+    // Timers first: joining the consumer group can wait out a crashed member's session (15 s).
+    const scanner = startScanner(deps);
     const consumer = await runTripEventConsumer({
       kafka,
       producer,
@@ -104,7 +108,6 @@ if (require.main === module)
       log,
       handle: (event) => handleEvent(deps, event),
     });
-    const scanner = startScanner(deps);
     return {
       ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
       closers: [() => connection.close(), () => scanner.stop(), () => consumer.stop()],
