@@ -31,7 +31,8 @@ describe('drivers subgraph under concurrent updates of one driver', () => {
   });
 
   it('should keep both a location update and an availability change made at the same time', async () => {
-    for (let round = 1; round <= 20; round++) {
+    // Without serialized updates FerretDB loses one of the two in about a third of the rounds.
+    for (let round = 1; round <= 12; round++) {
       const location = { latitude: 47 + round / 1000, longitude: -122 };
       const on = round % 2 === 1;
       const results = await Promise.all([
