@@ -23,6 +23,8 @@ export interface GatewayConfig {
   wsMaxMessageBytes: number;
   wsMaxSubscriptionsPerConnection: number;
   wsMaxConnectionsPerIdentity: number;
+  /** Subscribers with the same selection of a trip share one resolution per event (`off`: the naive path, for benchmarks). */
+  subscriptionDedup: boolean;
   auth: AuthConfig;
   limits: QueryLimits & { maxBatchSize: number };
   rateLimit: { perMinute: number; anonymousPerMinute: number };
@@ -55,6 +57,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       env,
     ),
     wsMaxConnectionsPerIdentity: envInt('GATEWAY_WS_MAX_CONNECTIONS_PER_IDENTITY', 20, { min: 1 }, env),
+    subscriptionDedup: envEnum('GATEWAY_SUBSCRIPTION_DEDUP', 'on', ['on', 'off'] as const, env) === 'on',
     auth: readAuthConfig(env),
     limits: {
       maxDepth: envInt('LIMIT_MAX_DEPTH', 10, { min: 1 }, env),

@@ -64,7 +64,7 @@ export function createSubscriptions(
 ) {
   const execute = gatewayExecutor(apollo, log);
   const feeds = createRedisFeeds(config.redisUrl, log);
-  const payloads = createPayloadResolver(execute);
+  const payloads = createPayloadResolver(execute, { share: config.subscriptionDedup });
   const server = attachSubscriptionServer(http, {
     schema,
     execute,
