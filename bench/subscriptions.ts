@@ -10,6 +10,7 @@
  * turn), BENCH_TRIPS (1000), BENCH_EVENT_RATE (500 events/s), BENCH_DURATION_S (30), BENCH_WARMUP_S (3,
  * published but not measured), BENCH_DRAIN_S (60: how long to wait for the last deliveries),
  * BENCH_SUBSCRIPTIONS_PER_SOCKET (1: one WebSocket per subscriber; more multiplexes them),
+ * BENCH_SUBSCRIBE_RATE (100 subscriptions/s while connecting: each costs the trips service two reads),
  * BENCH_SELECTION_MIX (`per-trip`: every subscriber of a trip uses the same one of three selections;
  * `per-subscriber`: a trip's subscribers rotate through the three), BENCH_PATHS (shared,naive).
  *
@@ -64,6 +65,8 @@ const DURATION_S = envInt('BENCH_DURATION_S', 30, { min: 1, max: 600 });
 const WARMUP_S = envInt('BENCH_WARMUP_S', 3, { min: 0, max: 60 });
 const DRAIN_S = envInt('BENCH_DRAIN_S', 60, { min: 1, max: 600 });
 const PER_SOCKET = envInt('BENCH_SUBSCRIPTIONS_PER_SOCKET', 1, { min: 1, max: 10_000 });
+const IDLE_S = 5;
+const SUBSCRIBE_RATE = envInt('BENCH_SUBSCRIBE_RATE', 100, { min: 1, max: 100_000 });
 const MIX = envEnum('BENCH_SELECTION_MIX', 'per-trip', ['per-trip', 'per-subscriber'] as const);
 const PATHS = envString('BENCH_PATHS', 'shared,naive')
   .split(',')
@@ -242,14 +245,20 @@ function eventWriter(
 }
 
 /** Publishes `rate` events/s for `seconds`, in small batches; returns how many and how long it took. */
-async function publishFor(write: (count: number) => Promise<void>, seconds: number) {
+async function publishFor(
+  write: (count: number) => Promise<void>,
+  seconds: number,
+  /** Keep going after `seconds` until this holds (at most `maxSeconds` in all). */
+  until: () => boolean = () => true,
+  maxSeconds = seconds,
+) {
   const start = performance.now();
   let emitted = 0;
   let batches = 0;
   let maxBatch = 0;
   for (;;) {
     const elapsed = performance.now() - start;
-    if (elapsed >= seconds * 1000) break;
+    if (elapsed >= seconds * 1000 && (until() || elapsed >= maxSeconds * 1000)) break;
     const due = Math.min(Math.floor((elapsed / 1000) * RATE) + 1 - emitted, TRIPS);
     if (due > 0) {
       await write(due);
@@ -316,9 +325,17 @@ async function connectSubscribers(
   const groups: Subscriber[][] = [];
   for (let i = 0; i < subscribers.length; i += PER_SOCKET) groups.push(subscribers.slice(i, i + PER_SOCKET));
   const clients: Client[] = [];
-  let closedUnexpectedly = 0;
+  const closeCodes: Record<string, number> = {};
   let closing = false;
   const started = performance.now();
+  // Subscribing costs the trips service two trip reads (the gateway's access probe and the current
+  // version), so subscriptions are paced at SUBSCRIBE_RATE per second.
+  let nextSlot = performance.now();
+  const throttle = async () => {
+    const wait = nextSlot - performance.now();
+    nextSlot = Math.max(nextSlot, performance.now()) + 1000 / SUBSCRIBE_RATE;
+    if (wait > 0) await sleep(wait);
+  };
   await mapLimit(groups, 50, async (group) => {
     let connected!: () => void;
     let failed!: (err: Error) => void;
@@ -332,13 +349,18 @@ async function connectSubscribers(
       on: {
         connected: () => connected(),
         closed: (event) => {
-          if (!closing) closedUnexpectedly++;
+          if (!closing) {
+            const { code, reason } = event as { code?: number; reason?: string };
+            const key = `${code} ${reason ?? ''}`.trim();
+            closeCodes[key] = (closeCodes[key] ?? 0) + 1;
+          }
           failed(new Error(`socket closed before ack: ${(event as { code?: number }).code}`));
         },
       },
     });
     clients.push(client);
     for (const sub of group) {
+      await throttle();
       const code = states[sub.trip]!.record.code;
       client.subscribe<{ tripUpdated: { version: number; trip: { status: string } | null } | null }>(
         { query: subscriptionQuery(sub.selection), variables: { code, after: sub.after } },
@@ -376,7 +398,8 @@ async function connectSubscribers(
     subscribers,
     sockets: clients.length,
     connectSeconds: (performance.now() - started) / 1000,
-    closedUnexpectedly: () => closedUnexpectedly,
+    closedUnexpectedly: () => Object.values(closeCodes).reduce((a, b) => a + b, 0),
+    closeCodes,
     async close() {
       closing = true;
       await Promise.all(clients.map((c) => Promise.resolve(c.dispose())));
@@ -453,6 +476,18 @@ async function runPhase(
     redis: Redis;
   },
 ) {
+  // A phase that overloaded the trips service leaves it a backlog of queries: wait it out first.
+  const settleStart = performance.now();
+  for (;;) {
+    const t = performance.now();
+    const res = await system.query('query ($code: ID!) { trip(code: $code) { version } }', {
+      code: ctx.states[0]!.record.code,
+    });
+    if (!res.errors && performance.now() - t < 250) break;
+    if (performance.now() - settleStart > 300_000) throw new Error('the trips service stayed overloaded');
+    await sleep(1_000);
+  }
+  const settleSeconds = (performance.now() - settleStart) / 1000;
   const { gateway, logs } = await startGateway(system, path, level);
   const pid = gateway.child.pid ?? 0;
   const subgraphPids = Object.fromEntries(
@@ -495,8 +530,32 @@ async function runPhase(
       `  [${path} ${level}] ${conn.sockets} sockets connected in ${r1(conn.connectSeconds)} s; gateway RSS ${r1(rssBeforeMiB)} → ${r1(rssAfterMiB)} MiB`,
     );
 
-    // Warm-up (published, delivered, checked for loss, but not measured).
-    const warmup = WARMUP_S > 0 ? await publishFor(ctx.write, WARMUP_S) : { events: 0 };
+    // The gateway's CPU with every subscriber connected and no events (keep-alives, timers, Redis).
+    const idle0 = cpuMs(pid);
+    await sleep(IDLE_S * 1000);
+    const idleCpuPerSecond = (cpuMs(pid) - idle0) / 1000 / IDLE_S;
+
+    // Progress every 10 s, so a stalled phase shows where it stalls.
+    const subs = conn.subscribers;
+    const received = () => subs.reduce((sum, s) => sum + s.received, 0);
+    const expected = () => subs.reduce((sum, s) => sum + (ctx.states[s.trip]!.record.version - s.after), 0);
+    let lastProgress = { t: performance.now(), gateway: cpuMs(pid), trips: cpuMs(subgraphPids.trips ?? 0) };
+    const progress = setInterval(() => {
+      const now = { t: performance.now(), gateway: cpuMs(pid), trips: cpuMs(subgraphPids.trips ?? 0) };
+      const pct = (a: number, b: number) => Math.round(((b - a) / (now.t - lastProgress.t)) * 100);
+      console.log(
+        `    ${received()}/${expected()} delivered, ${subs.filter((s) => s.received > 0).length}/${subs.length} live, ` +
+          `CPU gateway ${pct(lastProgress.gateway, now.gateway)}% trips ${pct(lastProgress.trips, now.trips)}%, load ${os.loadavg()[0]?.toFixed(1)}`,
+      );
+      lastProgress = now;
+    }, 10_000);
+    progress.unref();
+
+    // Warm-up (published, delivered, checked for loss, but not measured): at least WARMUP_S, and until
+    // every subscriber has received an update (its subscription is set up), for at most 120 s.
+    const everyoneLive = () => subs.every((s) => s.received > 0 || s.ended);
+    const warmup = await publishFor(ctx.write, WARMUP_S, everyoneLive, 120);
+    const liveBeforeMeasuring = subs.filter((s) => s.received > 0).length;
 
     // Measured window: D seconds of events, then until every delivery arrived (or the drain limit).
     const m0 = await metrics(gateway.url);
@@ -512,12 +571,10 @@ async function runPhase(
     deliveries.measuredFrom = deliveries.windowStart;
     const published = await publishFor(ctx.write, DURATION_S);
     const publishEnd = performance.now();
-    const expected = () =>
-      conn!.subscribers.reduce((sum, s) => sum + (ctx.states[s.trip]!.record.version - s.after), 0);
-    const received = () => conn!.subscribers.reduce((sum, s) => sum + s.received, 0);
     const drainDeadline = publishEnd + DRAIN_S * 1000;
     while (received() < expected() && performance.now() < drainDeadline) await sleep(100);
     deliveries.windowEnd = performance.now();
+    clearInterval(progress);
     eld.disable();
     const cpu1 = cpuMs(pid);
     const m1 = await metrics(gateway.url);
@@ -527,7 +584,6 @@ async function runPhase(
     const self1 = process.cpuUsage(self0);
     const windowS = (deliveries.windowEnd - deliveries.windowStart) / 1000;
 
-    const subs = conn.subscribers;
     const expectedTotal = expected();
     const receivedTotal = received();
     const gatewayCpuS = (cpu1 - cpu0) / 1000;
@@ -541,6 +597,7 @@ async function runPhase(
       sockets: conn.sockets,
       subscriptionsPerSocket: PER_SOCKET,
       selectionMix: MIX,
+      settleSeconds: r1(settleSeconds),
       connectSeconds: r1(conn.connectSeconds),
       gatewayConnections: connections,
       rss: {
@@ -551,8 +608,10 @@ async function runPhase(
         endMiB: r1(procStatusMiB(pid, 'VmRSS')),
         peakMiB: r1(procStatusMiB(pid, 'VmHWM')),
       },
+      liveBeforeMeasuring,
       events: {
         warmup: warmup.events,
+        warmupSeconds: r1(warmup.seconds),
         measured: published.events,
         targetRate: RATE,
         achievedRate: r1(published.rate),
@@ -568,6 +627,7 @@ async function runPhase(
         firstError: subs.find((s) => s.errors.length > 0)?.errors[0],
         endedEarly: subs.filter((s) => s.ended).length,
         socketsClosedUnexpectedly: conn.closedUnexpectedly(),
+        closeCodes: conn.closeCodes,
         measured: measuredDeliveries,
         perSecond: r1(measuredDeliveries / DURATION_S),
         drainedAfterSeconds: r1((deliveries.windowEnd - publishEnd) / 1000),
@@ -583,6 +643,12 @@ async function runPhase(
         gatewaySeconds: Math.round(gatewayCpuS * 100) / 100,
         gatewayBusyPercentOfOneCore: r1((gatewayCpuS / windowS) * 100),
         deliveriesPerGatewayCpuSecond: r1(deliveries.inWindow / gatewayCpuS),
+        /** The gateway's CPU per second with subscribers connected and no events, measured before. */
+        idleGatewayCpuPercent: r1(idleCpuPerSecond * 100),
+        /** Deliveries per gateway CPU-second above that idle cost (a small load is dominated by it). */
+        deliveriesPerGatewayCpuSecondAboveIdle: r1(
+          deliveries.inWindow / Math.max(0.01, gatewayCpuS - idleCpuPerSecond * windowS),
+        ),
         deliveriesInWindow: deliveries.inWindow,
         subgraphSeconds: Object.fromEntries(
           Object.keys(subgraphPids).map((n) => [n, Math.round(((sub1[n] ?? 0) - (sub0[n] ?? 0)) / 10) / 100]),
@@ -622,7 +688,15 @@ async function main() {
       `(+${WARMUP_S} s warm-up), ${PER_SOCKET} subscription(s) per socket, selections ${MIX}, paths ${PATHS.join(',')}; ` +
       `load average ${machine.loadAvg.join(' ')} on ${machine.cpus} CPUs`,
   );
-  const system = await startTestSystem({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' }, { workers: false });
+  const system = await startTestSystem(
+    {
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      // Nothing here goes through the outbox (the bench writes log entries as published), and each poll
+      // of the relay is a full scan of the event log on FerretDB: poll rarely.
+      OUTBOX_POLL_INTERVAL_MS: process.env.OUTBOX_POLL_INTERVAL_MS ?? '5000',
+    },
+    { workers: false },
+  );
   const mongo = new MongoClient(readInfraConfig().mongoUrl);
   const redis = new Redis(readInfraConfig().redisUrl, { maxRetriesPerRequest: 3 });
   let stopping = false;
@@ -700,6 +774,13 @@ async function main() {
         deliveriesPerGatewayCpuSecond:
           shared && naive
             ? r1(shared.cpu.deliveriesPerGatewayCpuSecond / naive.cpu.deliveriesPerGatewayCpuSecond)
+            : null,
+        aboveIdle:
+          shared && naive
+            ? r1(
+                shared.cpu.deliveriesPerGatewayCpuSecondAboveIdle /
+                  naive.cpu.deliveriesPerGatewayCpuSecondAboveIdle,
+              )
             : null,
       };
     });
