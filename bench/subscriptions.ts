@@ -32,7 +32,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import { MongoClient, ObjectId, type AnyBulkWriteOperation, type Collection } from 'mongodb';
+import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { envEnum, envInt, envString, readInfraConfig } from '@rideshare/common';
@@ -41,7 +41,7 @@ import { startService } from '../tools/stack/src/services';
 import { startTestSystem, type TestSystem } from '../tools/stack/src/testing';
 import { EVENT_SOURCE } from '../subgraphs/trips/src/lifecycle/store';
 import { applyChange, toSnapshot, type TripChange } from '../subgraphs/trips/src/lifecycle/transitions';
-import type { TripEventLogRecord, TripRecord } from '../subgraphs/trips/src/models';
+import type { TripDocument, TripEventLogRecord, TripRecord } from '../subgraphs/trips/src/models';
 import {
   cpuMs,
   machineCpuMs,
@@ -101,8 +101,6 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 // ---------------------------------------------------------------------------------------------
 
 interface TripState {
-  /** The trip document's _id: FerretDB 1.x pushes down only `_id` equality (anything else scans). */
-  id: ObjectId;
   record: TripRecord;
 }
 
@@ -137,7 +135,7 @@ function change(state: TripState, c: TripChange, now: Date) {
     log: logEntry(state.record, transition.set, entry),
     update: {
       updateOne: {
-        filter: { _id: state.id },
+        filter: { _id: state.record.code },
         update: { $set: { ...transition.set, events } },
       },
     },
@@ -145,8 +143,9 @@ function change(state: TripState, c: TripChange, now: Date) {
 }
 
 async function createTrips(
-  tripsDb: { trips: Collection<TripRecord>; log: Collection<TripEventLogRecord> },
+  tripsDb: { trips: Collection<TripDocument>; log: Collection<TripEventLogRecord> },
   random: () => number,
+  phase: number,
 ): Promise<TripState[]> {
   const states: TripState[] = [];
   const logs: TripEventLogRecord[] = [];
@@ -160,7 +159,7 @@ async function createTrips(
     const destination = { latitude: source.latitude + 0.02, longitude: source.longitude + 0.02 };
     const driverCode = `SD${pad(i % DRIVERS)}`;
     const requested: TripRecord = {
-      code: `SB${pad(i)}${Math.floor(random() * 1e6)
+      code: `SB${phase}X${pad(i)}${Math.floor(random() * 1e6)
         .toString(36)
         .toUpperCase()}`,
       type: 'DEMO',
@@ -183,7 +182,7 @@ async function createTrips(
       acceptDeadline: null,
       nextMonitorAt: null,
     };
-    const state: TripState = { id: new ObjectId(), record: requested };
+    const state: TripState = { record: requested };
     logs.push(logEntry(requested, requested, requested.events[0]!)); // version 1 sets the whole trip
     for (const [c, s] of [
       [{ event: 'DRIVERS_NOTIFIED', driverCodes: [driverCode], acceptDeadline: at(120) }, 1],
@@ -194,14 +193,14 @@ async function createTrips(
     states.push(state);
   }
   for (let i = 0; i < logs.length; i += 1_000) await tripsDb.log.insertMany(logs.slice(i, i + 1_000));
-  const docs = states.map((s) => ({ _id: s.id, ...s.record }));
+  const docs = states.map((s) => ({ _id: s.record.code, ...s.record }));
   for (let i = 0; i < docs.length; i += 500) await tripsDb.trips.insertMany(docs.slice(i, i + 500));
   return states;
 }
 
 /** Appends the next TRIP_RUNNING of each trip, projects it, then publishes it like the notifier. */
 function eventWriter(
-  tripsDb: { trips: Collection<TripRecord>; log: Collection<TripEventLogRecord> },
+  tripsDb: { trips: Collection<TripDocument>; log: Collection<TripEventLogRecord> },
   redis: Redis,
   states: TripState[],
   publishedAt: Map<string, number>,
@@ -210,7 +209,7 @@ function eventWriter(
   return async (count: number) => {
     const now = new Date();
     const logs: TripEventLogRecord[] = [];
-    const updates: AnyBulkWriteOperation<TripRecord>[] = [];
+    const updates: AnyBulkWriteOperation<TripDocument>[] = [];
     const envelopes: Array<{ key: string; channel: string; json: string }> = [];
     for (let k = 0; k < count; k++) {
       const state = states[next % states.length]!;
@@ -290,6 +289,8 @@ interface Subscriber {
 
 interface Deliveries {
   latencies: number[];
+  /** Per measured event (trip:version): when its first and its last subscriber received it. */
+  perEvent: Map<string, { published: number; first: number; last: number }>;
   /** Deliveries whose receive time falls inside the measured window. */
   inWindow: number;
   windowStart: number;
@@ -379,8 +380,13 @@ async function connectSubscribers(
             sub.received++;
             const published = publishedAt.get(`${code}:${update.version}`);
             if (now >= deliveries.windowStart && now <= deliveries.windowEnd) deliveries.inWindow++;
-            if (published !== undefined && published >= deliveries.measuredFrom)
+            if (published !== undefined && published >= deliveries.measuredFrom) {
               deliveries.latencies.push(now - published);
+              const key = `${code}:${update.version}`;
+              const seen = deliveries.perEvent.get(key);
+              if (seen) seen.last = now;
+              else deliveries.perEvent.set(key, { published, first: now, last: now });
+            }
           },
           error: (err) => {
             sub.errors.push(err instanceof Error ? err.message : JSON.stringify(err).slice(0, 200));
@@ -500,6 +506,7 @@ async function runPhase(
     const rssBeforeMiB = procStatusMiB(pid, 'VmRSS');
     const deliveries: Deliveries = {
       latencies: [],
+      perEvent: new Map(),
       inWindow: 0,
       windowStart: Number.POSITIVE_INFINITY,
       windowEnd: Number.POSITIVE_INFINITY,
@@ -530,11 +537,6 @@ async function runPhase(
       `  [${path} ${level}] ${conn.sockets} sockets connected in ${r1(conn.connectSeconds)} s; gateway RSS ${r1(rssBeforeMiB)} → ${r1(rssAfterMiB)} MiB`,
     );
 
-    // The gateway's CPU with every subscriber connected and no events (keep-alives, timers, Redis).
-    const idle0 = cpuMs(pid);
-    await sleep(IDLE_S * 1000);
-    const idleCpuPerSecond = (cpuMs(pid) - idle0) / 1000 / IDLE_S;
-
     // Progress every 10 s, so a stalled phase shows where it stalls.
     const subs = conn.subscribers;
     const received = () => subs.reduce((sum, s) => sum + s.received, 0);
@@ -556,6 +558,11 @@ async function runPhase(
     const everyoneLive = () => subs.every((s) => s.received > 0 || s.ended);
     const warmup = await publishFor(ctx.write, WARMUP_S, everyoneLive, 120);
     const liveBeforeMeasuring = subs.filter((s) => s.received > 0).length;
+    // Then let everyone catch up, so the measured window starts without a backlog.
+    const catchUpStart = performance.now();
+    while (received() < expected() && performance.now() - catchUpStart < 120_000) await sleep(100);
+    const caughtUpSeconds = (performance.now() - catchUpStart) / 1000;
+    const backlogBeforeMeasuring = expected() - received();
 
     // Measured window: D seconds of events, then until every delivery arrived (or the drain limit).
     const m0 = await metrics(gateway.url);
@@ -582,6 +589,10 @@ async function runPhase(
     const shared1 = Object.fromEntries(Object.entries(shared).map(([n, p]) => [n, cpuMs(p)]));
     const machine1 = machineCpuMs();
     const self1 = process.cpuUsage(self0);
+    // The gateway's CPU with every subscriber still connected and no events (keep-alives, timers, Redis).
+    const idle0 = cpuMs(pid);
+    await sleep(IDLE_S * 1000);
+    const idleCpuPerSecond = (cpuMs(pid) - idle0) / 1000 / IDLE_S;
     const windowS = (deliveries.windowEnd - deliveries.windowStart) / 1000;
 
     const expectedTotal = expected();
@@ -609,6 +620,9 @@ async function runPhase(
         peakMiB: r1(procStatusMiB(pid, 'VmHWM')),
       },
       liveBeforeMeasuring,
+      /** Warm-up, then the wait until every subscriber had every warm-up update (setup cost). */
+      setupSeconds: r1(warmup.seconds + caughtUpSeconds),
+      backlogBeforeMeasuring,
       events: {
         warmup: warmup.events,
         warmupSeconds: r1(warmup.seconds),
@@ -634,6 +648,12 @@ async function runPhase(
         drained: receivedTotal >= expectedTotal,
       },
       latencyMs: summarize(deliveries.latencies),
+      /**
+       * Per event: publish → its first subscriber (Redis + one federated resolution, mostly the trips
+       * service's database), and first → last subscriber (the gateway's fan-out of the shared payload).
+       */
+      firstDeliveryMs: summarize([...deliveries.perEvent.values()].map((e) => e.first - e.published)),
+      fanOutSpreadMs: summarize([...deliveries.perEvent.values()].map((e) => e.last - e.first)),
       resolutions: {
         total: resolutions,
         perEvent: Math.round((resolutions / Math.max(1, published.events)) * 100) / 100,
@@ -643,7 +663,7 @@ async function runPhase(
         gatewaySeconds: Math.round(gatewayCpuS * 100) / 100,
         gatewayBusyPercentOfOneCore: r1((gatewayCpuS / windowS) * 100),
         deliveriesPerGatewayCpuSecond: r1(deliveries.inWindow / gatewayCpuS),
-        /** The gateway's CPU per second with subscribers connected and no events, measured before. */
+        /** The gateway's CPU per second with subscribers connected and no events, measured after. */
         idleGatewayCpuPercent: r1(idleCpuPerSecond * 100),
         /** Deliveries per gateway CPU-second above that idle cost (a small load is dominated by it). */
         deliveriesPerGatewayCpuSecondAboveIdle: r1(
@@ -669,6 +689,11 @@ async function runPhase(
         `${result.resolutions.perEvent} resolutions/event, ${result.cpu.deliveriesPerGatewayCpuSecond} deliveries per gateway CPU-s, ` +
         `load ${result.cpu.loadAvg1mStart}→${result.cpu.loadAvg1mEnd}`,
     );
+    console.log(
+      `  [${path} ${level}] publish→first subscriber p50 ${result.firstDeliveryMs.p50} p99 ${result.firstDeliveryMs.p99} ms; ` +
+        `first→last subscriber p50 ${result.fanOutSpreadMs.p50} p99 ${result.fanOutSpreadMs.p99} ms; ` +
+        `RSS ${result.rss.perSocketKiB} KiB/socket; idle gateway CPU ${result.cpu.idleGatewayCpuPercent}%`,
+    );
     if (result.deliveries.subscribersWithErrors > 0)
       console.log(`  first error: ${result.deliveries.firstError}`);
     return result;
@@ -691,9 +716,6 @@ async function main() {
   const system = await startTestSystem(
     {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-      // Nothing here goes through the outbox (the bench writes log entries as published), and each poll
-      // of the relay is a full scan of the event log on FerretDB: poll rarely.
-      OUTBOX_POLL_INTERVAL_MS: process.env.OUTBOX_POLL_INTERVAL_MS ?? '5000',
     },
     { workers: false },
   );
@@ -711,7 +733,7 @@ async function main() {
   try {
     const db = mongo.db(`${system.prefix}_trips`);
     const tripsDb = {
-      trips: db.collection<TripRecord>('trips'),
+      trips: db.collection<TripDocument>('trips'),
       log: db.collection<TripEventLogRecord>('trip_event_log'),
     };
     // Drivers and passengers through the gateway (their subgraphs own them), trips straight into the log.
@@ -742,27 +764,36 @@ async function main() {
           email: `sub.passenger.${i}@example.com`,
         }),
     );
-    const states = await createTrips(tripsDb, seededRandom(7));
-    console.log(`created ${DRIVERS} drivers, ${PASSENGERS} passengers, ${TRIPS} STARTED trips`);
-    const publishedAt = new Map<string, number>();
-    const ctx = {
-      authorization: (await system.adminAuth()).authorization,
-      states,
-      publishedAt,
-      write: eventWriter(tripsDb, redis, states, publishedAt),
-      redis,
-    };
+    console.log(`created ${DRIVERS} drivers and ${PASSENGERS} passengers`);
+    const authorization = (await system.adminAuth()).authorization;
 
     const phases: Array<Awaited<ReturnType<typeof runPhase>>> = [];
     const failures: Array<{ path: string; subscribers: number; error: string }> = [];
+    let phase = 0;
     for (const level of LEVELS)
       for (const path of PATHS as Array<'shared' | 'naive'>) {
+        // Every phase gets fresh trips and removes them after, so each starts from the same database
+        // (on FerretDB the cost of every trip read grows with the size of the collections).
+        phase++;
+        const states = await createTrips(tripsDb, seededRandom(7), phase);
+        const publishedAt = new Map<string, number>();
+        const ctx = {
+          authorization,
+          states,
+          publishedAt,
+          write: eventWriter(tripsDb, redis, states, publishedAt),
+          redis,
+        };
         try {
           phases.push(await runPhase(system, path, level, ctx));
         } catch (err) {
           const error = err instanceof Error ? err.message : String(err);
           console.log(`  [${path} ${level}] FAILED: ${error}`);
           failures.push({ path, subscribers: level, error });
+        } finally {
+          const codes = states.map((s) => s.record.code);
+          await tripsDb.log.deleteMany({ code: { $in: codes } });
+          await tripsDb.trips.deleteMany({ code: { $in: codes } });
         }
       }
 
@@ -771,12 +802,13 @@ async function main() {
       const naive = phases.find((p) => p.subscribers === level && p.path === 'naive');
       return {
         subscribers: level,
+        // null when a phase is missing or the naive path delivered nothing in its measured window.
         deliveriesPerGatewayCpuSecond:
-          shared && naive
+          shared && naive && naive.cpu.deliveriesInWindow > 0
             ? r1(shared.cpu.deliveriesPerGatewayCpuSecond / naive.cpu.deliveriesPerGatewayCpuSecond)
             : null,
         aboveIdle:
-          shared && naive
+          shared && naive && naive.cpu.deliveriesInWindow > 0
             ? r1(
                 shared.cpu.deliveriesPerGatewayCpuSecondAboveIdle /
                   naive.cpu.deliveriesPerGatewayCpuSecondAboveIdle,

@@ -13,3 +13,15 @@ export async function connectDatabase(mongoUrl: string, dbName: string): Promise
   await conn.asPromise();
   return conn;
 }
+
+/**
+ * Reads documents by `_id`, one point lookup each, in parallel. FerretDB 1.x (SQLite) pushes down only a
+ * filter that is exactly `{ _id: <string or ObjectId> }`; any other filter, `$in` on `_id` included,
+ * reads and decodes the whole collection. Missing ids map to null.
+ */
+export async function findByIds<T extends { _id: string }>(
+  model: mongoose.Model<T>,
+  ids: readonly string[],
+): Promise<Array<T | null>> {
+  return Promise.all(ids.map((id) => model.findById(id).lean<T>().exec()));
+}

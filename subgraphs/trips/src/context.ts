@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Identity } from '@rideshare/common';
+import { findByIds, type Identity } from '@rideshare/common';
 import type { TripModels, TripRecord } from './models';
 import type { LifecycleConfig } from './lifecycle/config';
 import type { OutboxNudge } from './lifecycle/store';
@@ -13,7 +13,7 @@ export interface Context {
   lifecycle: LifecycleConfig;
   /** Wakes the outbox relay after a committed change. */
   nudge: OutboxNudge;
-  /** Batches every trip lookup of one request into a single `$in` query. */
+  /** Deduplicates the trip lookups of one request (each a point read by `_id`). */
   tripByCode: DataLoader<string, TripRecord | null>;
 }
 
@@ -30,10 +30,6 @@ export function createContext(
     passengers,
     lifecycle,
     nudge,
-    tripByCode: new DataLoader(async (codes) => {
-      const found = await models.Trips.find({ code: { $in: [...codes] } }).lean<TripRecord[]>();
-      const byCode = new Map(found.map((t) => [t.code, t]));
-      return codes.map((code) => byCode.get(code) ?? null);
-    }),
+    tripByCode: new DataLoader<string, TripRecord | null>((codes) => findByIds(models.Trips, codes)),
   };
 }

@@ -134,8 +134,15 @@ const eventSchema = new mongoose.Schema(
   { _id: false },
 );
 
-const tripSchema = new mongoose.Schema<TripRecord>(
+/**
+ * A trip document's `_id` is its code: FerretDB 1.x (SQLite) pushes down only `{ _id: … }` filters, so
+ * every lookup by code is a point read instead of a scan of the collection.
+ */
+export type TripDocument = TripRecord & { _id: string };
+
+const tripSchema = new mongoose.Schema<TripDocument>(
   {
+    _id: { type: String, required: true },
     code: { type: String, required: true, unique: true },
     type: { type: String, required: true },
     status: { type: String, required: true },
@@ -176,6 +183,27 @@ const assignmentSchema = new mongoose.Schema<DriverAssignmentRecord>(
     _id: { type: String, required: true },
     tripCode: { type: String, required: true },
     assignedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
+ * Log entries not yet published to Kafka: small, so the relay's poll reads only pending work (the log
+ * itself grows with every event, and FerretDB scans a collection for any filter but `_id`). Written
+ * right after the log entry; the relay's periodic sweep of the log recreates one lost to a crash.
+ */
+export interface TripOutboxRecord {
+  _id: string;
+  code: string;
+  version: number;
+  createdAt: Date;
+}
+const outboxSchema = new mongoose.Schema<TripOutboxRecord>(
+  {
+    _id: { type: String, required: true },
+    code: { type: String, required: true },
+    version: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
@@ -224,7 +252,7 @@ factSchema.index({ hour: -1 });
 
 export function tripModels(conn: mongoose.Connection) {
   return {
-    Trips: conn.model<TripRecord>('Trip', tripSchema, 'trips'),
+    Trips: conn.model<TripDocument>('Trip', tripSchema, 'trips'),
     DriverAssignments: conn.model<DriverAssignmentRecord>(
       'DriverAssignment',
       assignmentSchema,
@@ -232,6 +260,7 @@ export function tripModels(conn: mongoose.Connection) {
     ),
     TripFacts: conn.model<TripFactRecord>('TripFact', factSchema, 'trip_facts'),
     TripEventLog: conn.model<TripEventLogRecord>('TripEventLog', eventLogSchema, 'trip_event_log'),
+    TripOutbox: conn.model<TripOutboxRecord>('TripOutbox', outboxSchema, 'trip_outbox'),
   };
 }
 

@@ -24,7 +24,13 @@ export async function createTripsServer(connection: mongoose.Connection, log: Lo
   const kafka = createKafka('rideshare-trips', readInfraConfig().kafkaBrokers, log);
   await ensureTopics(kafka);
   const producer = await createProducer(kafka);
-  const relay = startOutboxRelay(models, producer, log, lifecycle.outboxPollIntervalMs);
+  const relay = startOutboxRelay(
+    models,
+    producer,
+    log,
+    lifecycle.outboxPollIntervalMs,
+    lifecycle.outboxSweepIntervalMs,
+  );
   const server = await createSubgraphServer({
     name: 'trips',
     typeDefs,

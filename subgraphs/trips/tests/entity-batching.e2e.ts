@@ -3,14 +3,15 @@ import {
   queryEntities,
   type InProcessSubgraph,
 } from '../../../tools/stack/src/testing';
-import type { TripRecord } from '../src/models';
+import type { TripDocument } from '../src/models';
 import { createTripsServer } from '../src/server';
 
 const codes = ['TRP-1', 'TRP-2', 'TRP-3', 'TRP-4', 'TRP-5'];
 
-function trip(code: string, i: number): Partial<TripRecord> {
+function trip(code: string, i: number): Partial<TripDocument> {
   const requestedAt = new Date(Date.UTC(2025, 0, 1, 12, i));
   return {
+    _id: code,
     code,
     type: 'NORMAL',
     status: 'REQUESTED',
@@ -38,15 +39,16 @@ describe('trips subgraph entity batching', () => {
     // PASSENGERS_URL is only used by requestTrip; the trips are inserted directly instead.
     subgraph = await startSubgraphInProcess('trips', createTripsServer);
     // The model the server registered; registering it again would re-run index builds.
-    await subgraph.connection.model<TripRecord>('Trip').insertMany(codes.map(trip));
+    await subgraph.connection.model<TripDocument>('Trip').insertMany(codes.map(trip));
   });
 
   afterAll(async () => {
     await subgraph.stop();
   });
 
-  it('should resolve five trip references and one unknown with exactly one find on trips, in order', async () => {
-    const requested = ['TRP-2', 'TRP-5', 'NOPE-1', 'TRP-1', 'TRP-4', 'TRP-3'];
+  // One point read by `_id` per distinct trip: FerretDB reads a whole collection for `$in`.
+  it('should resolve trip references, one unknown and one repeated, with one read by _id per distinct trip, in order', async () => {
+    const requested = ['TRP-2', 'TRP-5', 'NOPE-1', 'TRP-1', 'TRP-4', 'TRP-3', 'TRP-2'];
     subgraph.queries.length = 0;
 
     const res = await queryEntities<{ code: string; status: string; passenger: { code: string } }>(
@@ -64,9 +66,10 @@ describe('trips subgraph entity batching', () => {
       { code: 'TRP-1', status: 'REQUESTED', passenger: { code: 'PAS-1' } },
       { code: 'TRP-4', status: 'REQUESTED', passenger: { code: 'PAS-4' } },
       { code: 'TRP-3', status: 'REQUESTED', passenger: { code: 'PAS-3' } },
+      { code: 'TRP-2', status: 'REQUESTED', passenger: { code: 'PAS-2' } },
     ]);
     const calls = subgraph.queries.filter((q) => q.collection === 'trips');
-    expect(calls.map((q) => q.method)).toEqual(['find']);
-    expect(calls[0]?.args[0]).toEqual({ code: { $in: requested } });
+    expect(calls.map((q) => q.method)).toEqual(Array<string>(6).fill('findOne'));
+    expect(calls.map((q) => q.args[0])).toEqual([...new Set(requested)].map((code) => ({ _id: code })));
   });
 });

@@ -3,37 +3,12 @@ import type mongoose from 'mongoose';
 import { connectDatabase, readInfraConfig } from '@rideshare/common';
 import { createTripEvent } from '@rideshare/events';
 import { acceptTrip } from '../src/lifecycle/accept';
-import { catchUp, EVENT_SOURCE, insertRequestedTrip } from '../src/lifecycle/store';
+import { catchUp, changeTrip, EVENT_SOURCE, findTrip, insertRequestedTrip } from '../src/lifecycle/store';
 import { applyChange, toSnapshot } from '../src/lifecycle/transitions';
 import { tripModels, type TripEventLogRecord, type TripModels, type TripRecord } from '../src/models';
+import { requestedTrip } from './trip-records';
 
 const noNudge = () => undefined;
-
-function requestedTrip(code: string): TripRecord {
-  const now = new Date();
-  return {
-    code,
-    type: 'NORMAL',
-    status: 'REQUESTED',
-    passengerCode: 'PX1001',
-    driverCode: null,
-    availableDriverCodes: [],
-    source: { latitude: 47.64, longitude: -122.14 },
-    destination: { latitude: 47.67, longitude: -122.13 },
-    requestedAt: now,
-    acceptedAt: null,
-    startedAt: null,
-    endedAt: null,
-    durationSeconds: null,
-    monitorIterations: 0,
-    error: null,
-    version: 1,
-    events: [{ type: 'TRIP_REQUESTED', version: 1, occurredAt: now, status: 'REQUESTED' }],
-    driverLocation: null,
-    acceptDeadline: null,
-    nextMonitorAt: null,
-  };
-}
 
 /**
  * The trip document is a projection of the trip event log, and the outbox relay (polling the log)
@@ -107,5 +82,41 @@ describe('trip writes racing the outbox relay', () => {
 
     expect(trip).toMatchObject({ code: 'REQ-1', status: 'REQUESTED', version: 1 });
     expect(await models.Trips.countDocuments({ code: 'REQ-1' })).toBe(1);
+  });
+
+  it('should put back the latest version when a slow writer projects an older one after it', async () => {
+    const code = 'SLOW-1';
+    await insertRequestedTrip(models, requestedTrip(code), noNudge);
+    // The slow writer has logged version 2; before its projection lands, another writer logs and projects 3.
+    let overtaken = false;
+    const Trips = new Proxy(models.Trips, {
+      get: (target, property, receiver) =>
+        property === 'updateOne' && !overtaken
+          ? (...args: Parameters<typeof target.updateOne>) => {
+              overtaken = true;
+              return {
+                exec: async () => {
+                  const faster = await changeTrip(
+                    models,
+                    code,
+                    () => ({ event: 'DRIVER_ASSIGNED', driverCode: 'DRV-1', nextMonitorAt: new Date() }),
+                    noNudge,
+                  );
+                  expect(faster).toMatchObject({ ok: true, trip: { version: 3 } });
+                  return target.updateOne(...args).exec(); // the stale write of version 2
+                },
+              };
+            }
+          : (Reflect.get(target, property, receiver) as unknown),
+    });
+    const offer = { event: 'DRIVERS_NOTIFIED' as const, driverCodes: ['DRV-1'], acceptDeadline: new Date() };
+
+    const slow = await changeTrip({ ...models, Trips }, code, () => offer, noNudge);
+
+    expect(slow).toMatchObject({ ok: true, trip: { version: 2 } });
+    const stored = await findTrip(models, code);
+    expect(stored?.version).toBe(3);
+    expect(stored?.events.map((e) => e.version)).toEqual([1, 2, 3]);
+    expect(stored).toMatchObject({ status: 'DRIVER_ASSIGNED', driverCode: 'DRV-1' });
   });
 });

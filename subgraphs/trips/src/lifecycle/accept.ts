@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { conflict, ErrorCode, isDuplicateKeyError, notFound } from '@rideshare/common';
 import { ACTIVE_STATUSES, type TripModels, type TripRecord } from '../models';
-import { catchUp, changeTrip, type OutboxNudge } from './store';
+import { catchUp, changeTrip, findTrip, type OutboxNudge } from './store';
 
 const ABANDONED_LOCK_MS = 30_000;
 
@@ -20,9 +20,7 @@ async function lockDriver(models: TripModels, driverCode: string, tripCode: stri
   const lock = await models.DriverAssignments.findById(driverCode).lean().exec();
   if (!lock) return lockDriver(models, driverCode, tripCode);
   if (lock.tripCode === tripCode) return;
-  const held = await models.Trips.findOne({ code: lock.tripCode }, { status: 1, driverCode: 1 })
-    .lean<Pick<TripRecord, 'status' | 'driverCode'>>()
-    .exec();
+  const held = await findTrip(models, lock.tripCode);
   // An unassigned trip's lock is an accept in progress, unless it is old enough to be a crash's leftover.
   const abandoned =
     held?.driverCode === null && Date.now() - new Date(lock.assignedAt).getTime() > ABANDONED_LOCK_MS;
@@ -68,9 +66,7 @@ export async function acceptTrip(
   if (result?.ok) return result.trip;
   // Someone else won (or the trip ended): hand the lock back.
   await models.DriverAssignments.deleteOne({ _id: driverCode, tripCode: code }).exec();
-  const latest = await models.Trips.findOne({ code }, { status: 1 })
-    .lean<Pick<TripRecord, 'status'>>()
-    .exec();
+  const latest = await findTrip(models, code);
   throw conflict(`Trip "${code}" can no longer be accepted: it is ${latest?.status ?? 'gone'}`);
 }
 
@@ -88,7 +84,7 @@ export async function cancelTrip(
     nudge,
   );
   if (result?.ok) return result.trip;
-  const trip = await models.Trips.findOne({ code }, { status: 1 }).lean<Pick<TripRecord, 'status'>>().exec();
+  const trip = await findTrip(models, code);
   if (!trip) throw notFound('Trip', code);
   throw conflict(`Trip "${code}" cannot be cancelled: it is ${trip.status}`);
 }

@@ -11,6 +11,7 @@ export function readLifecycleConfig(env: NodeJS.ProcessEnv = process.env) {
     arrivalDistanceM: envNumber('TRIP_ARRIVAL_DISTANCE_M', 50, { min: 1 }, env),
     scanIntervalMs: envInt('ORCHESTRATOR_SCAN_INTERVAL_MS', 250, { min: 20 }, env),
     outboxPollIntervalMs: envInt('OUTBOX_POLL_INTERVAL_MS', 200, { min: 20 }, env),
+    outboxSweepIntervalMs: envInt('OUTBOX_SWEEP_INTERVAL_MS', 60_000, { min: 100 }, env),
   };
 }
 

@@ -1,17 +1,68 @@
 import type { TripSnapshot } from '@rideshare/events';
-import type { TripEventLogRecord, TripModels, TripRecord, TripUpdateRecord } from '../models';
+import type {
+  TripEventLogRecord,
+  TripEventRecord,
+  TripModels,
+  TripRecord,
+  TripUpdateRecord,
+} from '../models';
+import { findTrip, loggedVersion } from './store';
 
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
 
+/**
+ * Log entries never change once written, so this process keeps recent ones and each watched trip's
+ * history (its entries from version 1, contiguous): a live update then costs one point read at most.
+ */
+const MAX_ENTRIES = 2_000;
+const MAX_HISTORIES = 5_000;
+const entries = new Map<string, TripEventLogRecord>();
+const histories = new Map<string, TripEventRecord[]>();
+
+/** Map insertion order is the recency order: re-inserting marks use; the oldest goes first. */
+function remember<V>(cache: Map<string, V>, key: string, value: V, max: number) {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > max) cache.delete(cache.keys().next().value as string);
+}
+
+async function logEntry(models: TripModels, code: string, version: number) {
+  const key = `${code}:${version}`;
+  const cached = entries.get(key);
+  if (cached) return cached;
+  const found = await loggedVersion(models, code, version);
+  if (found) remember(entries, key, found, MAX_ENTRIES);
+  return found;
+}
+
+/** The trip's history entries for versions 1..version: cached, else the trip document's, else the log's. */
+async function historyUpTo(models: TripModels, code: string, version: number): Promise<TripEventRecord[]> {
+  let known = histories.get(code) ?? [];
+  if (known.length < version - 1) {
+    const projected = (await findTrip(models, code))?.events ?? [];
+    if (projected.length > known.length) known = projected;
+  }
+  const missing = [];
+  for (let v = known.length + 1; v <= version; v++) missing.push(logEntry(models, code, v));
+  const found = await Promise.all(missing);
+  const history = [...known];
+  for (const logged of found) {
+    if (!logged) throw new Error(`trip ${code}: the event log has a gap before version ${version}`);
+    history.push(logged.entry);
+  }
+  remember(histories, code, history, MAX_HISTORIES);
+  return history.slice(0, version);
+}
+
 /** The trip as it was at one version, rebuilt from that event's snapshot and the history up to it. */
-function recordAt(snapshot: TripSnapshot, history: TripEventLogRecord[]): TripRecord {
+function recordAt(snapshot: TripSnapshot, history: TripEventRecord[]): TripRecord {
   return {
     ...snapshot,
     requestedAt: new Date(snapshot.requestedAt),
     acceptedAt: date(snapshot.acceptedAt),
     startedAt: date(snapshot.startedAt),
     endedAt: date(snapshot.endedAt),
-    events: history.map((h) => ({ ...h.entry, occurredAt: new Date(h.entry.occurredAt) })),
+    events: history.map((entry) => ({ ...entry, occurredAt: new Date(entry.occurredAt) })),
     acceptDeadline: null,
     nextMonitorAt: null,
   };
@@ -23,16 +74,13 @@ export async function tripUpdateAt(
   code: string,
   version: number,
 ): Promise<TripUpdateRecord | null> {
-  const history = await models.TripEventLog.find({ code, version: { $lte: version } })
-    .sort({ version: 1 })
-    .lean<TripEventLogRecord[]>()
-    .exec();
-  const logged = history.at(-1);
-  if (!logged || logged.version !== version) return null;
+  if (!Number.isInteger(version) || version < 1) return null;
+  const logged = await logEntry(models, code, version);
+  if (!logged) return null;
   return {
     event: logged.entry.type,
     version,
     occurredAt: new Date(logged.entry.occurredAt),
-    trip: recordAt(logged.envelope.data.trip, history),
+    trip: recordAt(logged.envelope.data.trip, await historyUpTo(models, code, version)),
   };
 }

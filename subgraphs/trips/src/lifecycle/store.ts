@@ -1,6 +1,12 @@
-import { createTripEvent } from '@rideshare/events';
+import { createTripEvent, tripEventId } from '@rideshare/events';
 import { isDuplicateKeyError } from '@rideshare/common';
-import { FINAL_STATUSES, type TripEventLogRecord, type TripModels, type TripRecord } from '../models';
+import {
+  FINAL_STATUSES,
+  type TripDocument,
+  type TripEventLogRecord,
+  type TripModels,
+  type TripRecord,
+} from '../models';
 import { applyChange, toSnapshot, type TripChange } from './transitions';
 
 export const EVENT_SOURCE = 'urn:rideshare:trips';
@@ -13,34 +19,66 @@ export type OutboxNudge = () => void;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Brings the trip document up to the latest logged version. Each step is conditional on the previous
- * version and writes the same values whoever runs it, so concurrent or repeated catch-ups agree.
- * This is also how a change whose writer died after logging it still reaches the document.
+ * Every read here is by `_id` (a trip's code, a log entry's `code:version` event id): FerretDB 1.x scans the whole
+ * collection for any other filter, and the event log grows with every event.
+ */
+export const findTrip = (models: TripModels, code: string) =>
+  models.Trips.findById(code).lean<TripDocument>().exec();
+
+export const loggedVersion = (models: TripModels, code: string, version: number) =>
+  models.TripEventLog.findById(tripEventId(code, version)).lean<TripEventLogRecord>().exec();
+
+/** Inserts a log entry (the claim: throws a duplicate-key error when the version is taken), then its outbox pointer. */
+async function appendToLog(models: TripModels, entry: TripEventLogRecord): Promise<void> {
+  await models.TripEventLog.create(entry);
+  try {
+    await models.TripOutbox.create({
+      _id: entry._id,
+      code: entry.code,
+      version: entry.version,
+      createdAt: entry.createdAt,
+    });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err; // the relay's sweep already recreated it
+  }
+}
+
+/**
+ * Writes one logged change onto the trip document (by `_id` alone: a second condition would make FerretDB
+ * scan). A late writer can put back an older version for a moment; whoever writes version N then looks
+ * for N+1 in the log and catches up, so the last write is never older than the log.
+ */
+async function project(
+  models: TripModels,
+  trip: TripRecord | null,
+  logged: Pick<TripEventLogRecord, 'set' | 'entry'>,
+): Promise<TripRecord> {
+  if (!trip) {
+    const created = logged.set as TripRecord; // version 1 sets the whole trip
+    try {
+      await models.Trips.create({ ...created, _id: created.code });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    return created;
+  }
+  const events = [...trip.events, logged.entry];
+  await models.Trips.updateOne({ _id: trip.code }, { $set: { ...logged.set, events } }).exec();
+  return { ...trip, ...logged.set, events };
+}
+
+/**
+ * Brings the trip document up to the latest logged version. Each step writes the same values whoever
+ * runs it, so concurrent or repeated catch-ups agree. This is also how a change whose writer died after
+ * logging it still reaches the document.
  */
 export async function catchUp(models: TripModels, code: string): Promise<TripRecord | null> {
-  let trip = await models.Trips.findOne({ code }).lean<TripRecord>().exec();
-  const pending = await models.TripEventLog.find({ code, version: { $gt: trip?.version ?? 0 } })
-    .sort({ version: 1 })
-    .lean<TripEventLogRecord[]>()
-    .exec();
-  for (const logged of pending) {
-    if (!trip) {
-      if (logged.version !== 1) break;
-      try {
-        await models.Trips.create(logged.set);
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-    } else {
-      if (logged.version !== trip.version + 1) break;
-      await models.Trips.updateOne(
-        { code, version: trip.version },
-        { $set: { ...logged.set, events: [...trip.events, logged.entry] } },
-      ).exec();
-    }
-    trip = await models.Trips.findOne({ code }).lean<TripRecord>().exec();
+  let trip: TripRecord | null = await findTrip(models, code);
+  for (;;) {
+    const next = await loggedVersion(models, code, (trip?.version ?? 0) + 1);
+    if (!next || (!trip && next.version !== 1)) return trip;
+    trip = await project(models, trip, next);
   }
-  return trip;
 }
 
 /** Logs the event (the atomic claim of the next version), then projects it onto the trip document. */
@@ -56,8 +94,8 @@ async function commitChange(
   const { set, next } = transition;
   const entry = { type: change.event, version: next.version, occurredAt: now, status: next.status };
   try {
-    await models.TripEventLog.create({
-      _id: `${trip.code}:${next.version}`,
+    await appendToLog(models, {
+      _id: tripEventId(trip.code, next.version),
       code: trip.code,
       version: next.version,
       set,
@@ -72,10 +110,9 @@ async function commitChange(
     throw err;
   }
   nudge();
-  await models.Trips.updateOne(
-    { code: trip.code, version: trip.version },
-    { $set: { ...set, events: [...trip.events, entry] } },
-  ).exec();
+  await project(models, trip, { set, entry });
+  // A writer of a later version may have projected it before us: put it back.
+  if (await loggedVersion(models, trip.code, next.version + 1)) await catchUp(models, trip.code);
   const updated: TripRecord = { ...next, events: [...trip.events, entry] };
   if (FINAL_STATUSES.includes(updated.status) && updated.driverCode) {
     // The driver may take rides again. A crash before this line leaves a stale lock that acceptTrip recognises.
@@ -113,8 +150,9 @@ export async function insertRequestedTrip(
   nudge: OutboxNudge,
 ): Promise<TripRecord> {
   const entry = trip.events[0];
-  await models.TripEventLog.create({
-    _id: `${trip.code}:1`,
+  if (!entry) throw new Error(`trip ${trip.code} has no TRIP_REQUESTED entry`);
+  await appendToLog(models, {
+    _id: tripEventId(trip.code, 1),
     code: trip.code,
     version: 1,
     set: trip,
@@ -123,11 +161,7 @@ export async function insertRequestedTrip(
     published: false,
     createdAt: trip.requestedAt,
   });
-  try {
-    await models.Trips.create(trip);
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // the relay already projected it from the log
-  }
+  await project(models, null, { set: trip, entry });
   nudge();
   return trip;
 }
