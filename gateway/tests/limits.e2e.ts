@@ -458,8 +458,9 @@ describe('limits, persisted queries and production mode', () => {
       try {
         await mongo
           .db(`${system.prefix}_drivers`)
-          .collection('drivers')
+          .collection<{ _id: string } & Record<string, unknown>>('drivers')
           .insertOne({
+            _id: `BROKEN${RUN}`,
             code: `BROKEN${RUN}`,
             firstName: 'Broken',
             lastName: 'Record',

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
-import type { Identity } from '@rideshare/common';
+import { findByIds, type Identity } from '@rideshare/common';
 import type { DriverModels, DriverRecord } from './models';
 
 export interface Context {
   models: DriverModels;
   /** The caller, as signed by the gateway; null for unsigned calls (only `__typename`, `_service` work). */
   identity: Identity | null;
-  /** Batches every driver lookup of one request into a single `$in` query. */
+  /** Deduplicates the driver lookups of one request (each a point read by `_id`). */
   driverByCode: DataLoader<string, DriverRecord | null>;
 }
 
@@ -14,10 +14,6 @@ export function createContext(models: DriverModels, identity: Identity | null): 
   return {
     models,
     identity,
-    driverByCode: new DataLoader(async (codes) => {
-      const found = await models.Drivers.find({ code: { $in: [...codes] } }).lean<DriverRecord[]>();
-      const byCode = new Map(found.map((d) => [d.code, d]));
-      return codes.map((code) => byCode.get(code) ?? null);
-    }),
+    driverByCode: new DataLoader<string, DriverRecord | null>((codes) => findByIds(models.Drivers, codes)),
   };
 }

@@ -28,8 +28,12 @@ export interface DriverLocationRecord {
 
 const point = { latitude: { type: Number, required: true }, longitude: { type: Number, required: true } };
 
-const driverSchema = new mongoose.Schema<DriverRecord>(
+/** `_id` is the code: FerretDB 1.x (SQLite) pushes down only `{ _id }` filters; any other filter scans. */
+export type DriverDocument = DriverRecord & { _id: string };
+
+const driverSchema = new mongoose.Schema<DriverDocument>(
   {
+    _id: { type: String, required: true },
     code: { type: String, required: true, unique: true },
     firstName: { type: String, required: true },
     lastName: { type: String, required: true },
@@ -60,7 +64,7 @@ locationSchema.index({ driverCode: 1, recordedAt: -1 });
 
 export function driverModels(conn: mongoose.Connection) {
   return {
-    Drivers: conn.model<DriverRecord>('Driver', driverSchema, 'drivers'),
+    Drivers: conn.model<DriverDocument>('Driver', driverSchema, 'drivers'),
     DriverLocations: conn.model<DriverLocationRecord>('DriverLocation', locationSchema, 'driver_locations'),
   };
 }

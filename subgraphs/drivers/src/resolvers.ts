@@ -38,8 +38,8 @@ const driverUpdates = new Map<string, Promise<unknown>>();
 async function updateDriver(ctx: Context, code: string, set: Partial<DriverRecord>): Promise<DriverRecord> {
   requireCode('code', code);
   const update = async () => {
-    const updated = await ctx.models.Drivers.findOneAndUpdate(
-      { code },
+    const updated = await ctx.models.Drivers.findByIdAndUpdate(
+      code,
       { $set: set },
       { new: true },
     ).lean<DriverRecord>();
@@ -90,8 +90,10 @@ export const resolvers: Resolvers = {
   Mutation: {
     createDriver: async (_p, { input }, ctx) => {
       authorize(ctx.identity, 'create drivers');
+      const code = input.code ? requireCode('input.code', input.code) : generateCode();
       const record = {
-        code: input.code ? requireCode('input.code', input.code) : generateCode(),
+        _id: code,
+        code,
         firstName: requireName('input.firstName', input.firstName),
         lastName: requireName('input.lastName', input.lastName),
         car: validateCar('input.car', input.car),
@@ -116,7 +118,7 @@ export const resolvers: Resolvers = {
     },
     deleteDriver: async (_p, { code }, ctx) => {
       authorize(ctx.identity, 'delete drivers');
-      const result = await ctx.models.Drivers.deleteOne({ code: requireCode('code', code) });
+      const result = await ctx.models.Drivers.deleteOne({ _id: requireCode('code', code) });
       if (result.deletedCount === 0) throw notFound('Driver', code);
       await ctx.models.DriverLocations.deleteMany({ driverCode: code });
       return true;

@@ -4,7 +4,7 @@ import {
   startSubgraphInProcess,
   type InProcessSubgraph,
 } from '../../../tools/stack/src/testing';
-import type { DriverRecord } from '../src/models';
+import type { DriverDocument, DriverRecord } from '../src/models';
 import { createDriversServer } from '../src/server';
 
 const car = { make: 'Toyota', model: 'Prius', year: 2021, color: 'Blue', licensePlate: 'ABC123' };
@@ -21,9 +21,14 @@ describe('drivers subgraph under concurrent updates of one driver', () => {
 
   beforeAll(async () => {
     subgraph = await startSubgraphInProcess('drivers', createDriversServer);
-    await subgraph.connection
-      .model<DriverRecord>('Driver')
-      .create({ code: 'DRV-1', firstName: 'Ada', lastName: 'Moves', car, isAcceptingRides: false });
+    await subgraph.connection.model<DriverDocument>('Driver').create({
+      _id: 'DRV-1',
+      code: 'DRV-1',
+      firstName: 'Ada',
+      lastName: 'Moves',
+      car,
+      isAcceptingRides: false,
+    });
   });
 
   afterAll(async () => {
@@ -41,8 +46,8 @@ describe('drivers subgraph under concurrent updates of one driver', () => {
       ]);
       expect(results.map((r) => r.errors)).toEqual([undefined, undefined]);
       const driver = await subgraph.connection
-        .model<DriverRecord>('Driver')
-        .findOne({ code: 'DRV-1' })
+        .model<DriverDocument>('Driver')
+        .findById('DRV-1')
         .lean<DriverRecord>();
       expect({ round, location: driver?.location, on: driver?.isAcceptingRides }).toEqual({
         round,

@@ -10,8 +10,12 @@ export interface PassengerRecord {
   updatedAt: Date;
 }
 
-const passengerSchema = new mongoose.Schema<PassengerRecord>(
+/** `_id` is the code: FerretDB 1.x (SQLite) pushes down only `{ _id }` filters; any other filter scans. */
+export type PassengerDocument = PassengerRecord & { _id: string };
+
+const passengerSchema = new mongoose.Schema<PassengerDocument>(
   {
+    _id: { type: String, required: true },
     code: { type: String, required: true, unique: true },
     firstName: { type: String, required: true },
     lastName: { type: String, required: true },
@@ -22,7 +26,7 @@ const passengerSchema = new mongoose.Schema<PassengerRecord>(
 );
 
 export function passengerModels(conn: mongoose.Connection) {
-  return { Passengers: conn.model<PassengerRecord>('Passenger', passengerSchema, 'passengers') };
+  return { Passengers: conn.model<PassengerDocument>('Passenger', passengerSchema, 'passengers') };
 }
 
 export type PassengerModels = ReturnType<typeof passengerModels>;

@@ -43,7 +43,7 @@ async function duplicateAsConflict(
     const codeTaken =
       code !== undefined &&
       !String(err).includes('email') &&
-      (await ctx.models.Passengers.exists({ code })) !== null;
+      (await ctx.models.Passengers.exists({ _id: code })) !== null;
     throw conflict(
       codeTaken ? `Passenger "${code}" already exists` : `A passenger with email "${email}" already exists`,
     );
@@ -75,8 +75,10 @@ export const resolvers: Resolvers = {
         'register passengers',
         (caller) => input.code != null && isSelf('passenger', input.code)(caller),
       );
+      const code = input.code ? requireCode('input.code', input.code) : generateCode();
       const record = {
-        code: input.code ? requireCode('input.code', input.code) : generateCode(),
+        _id: code,
+        code,
         firstName: requireName('input.firstName', input.firstName),
         lastName: requireName('input.lastName', input.lastName),
         email: requireEmail('input.email', input.email),
@@ -98,8 +100,8 @@ export const resolvers: Resolvers = {
         set.mobileNumber =
           input.mobileNumber === '' ? null : requirePhone('input.mobileNumber', input.mobileNumber);
       try {
-        const updated = await ctx.models.Passengers.findOneAndUpdate(
-          { code: requireCode('code', code) },
+        const updated = await ctx.models.Passengers.findByIdAndUpdate(
+          requireCode('code', code),
           { $set: set },
           { new: true },
         ).lean<PassengerRecord>();

@@ -188,6 +188,32 @@ const assignmentSchema = new mongoose.Schema<DriverAssignmentRecord>(
 );
 
 /**
+ * The orchestrator's timers: a copy of each unfinished trip's deadlines, kept small so its frequent
+ * scan does not read every trip ever made (FerretDB scans a collection for any filter but `_id`).
+ * Written after each projection; a finished trip leaves a tombstone (its final status) that keeps a
+ * late, older write from bringing the timer back, until the orchestrator removes it.
+ */
+export interface TripTimerRecord {
+  _id: string;
+  version: number;
+  status: TripStatus;
+  acceptDeadline: Date | null;
+  nextMonitorAt: Date | null;
+  updatedAt: Date;
+}
+const timerSchema = new mongoose.Schema<TripTimerRecord>(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    status: { type: String, required: true },
+    acceptDeadline: { type: Date, default: null },
+    nextMonitorAt: { type: Date, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
  * Log entries not yet published to Kafka: small, so the relay's poll reads only pending work (the log
  * itself grows with every event, and FerretDB scans a collection for any filter but `_id`). Written
  * right after the log entry; the relay's periodic sweep of the log recreates one lost to a crash.
@@ -261,6 +287,7 @@ export function tripModels(conn: mongoose.Connection) {
     TripFacts: conn.model<TripFactRecord>('TripFact', factSchema, 'trip_facts'),
     TripEventLog: conn.model<TripEventLogRecord>('TripEventLog', eventLogSchema, 'trip_event_log'),
     TripOutbox: conn.model<TripOutboxRecord>('TripOutbox', outboxSchema, 'trip_outbox'),
+    TripTimers: conn.model<TripTimerRecord>('TripTimer', timerSchema, 'trip_timers'),
   };
 }
 

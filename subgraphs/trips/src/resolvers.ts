@@ -154,12 +154,13 @@ export const resolvers: Resolvers = {
     trips: (d, { limit }, ctx) =>
       authorize(ctx.identity, `see driver ${d.code}'s trips`, isSelf('driver', d.code)) &&
       tripsOf(ctx, { driverCode: d.code }, limit, 20),
-    currentTrip: (d, _args, ctx) =>
-      authorize(ctx.identity, `see driver ${d.code}'s trips`, isSelf('driver', d.code)) &&
-      ctx.models.Trips.findOne({ driverCode: d.code, status: { $in: ACTIVE_STATUSES } })
-        .sort({ requestedAt: -1 })
-        .lean<TripRecord>()
-        .exec(),
+    // The driver's lock names the trip (two point reads; a scan of all trips on FerretDB otherwise).
+    currentTrip: async (d, _args, ctx) => {
+      authorize(ctx.identity, `see driver ${d.code}'s trips`, isSelf('driver', d.code));
+      const lock = await ctx.models.DriverAssignments.findById(d.code).lean().exec();
+      const trip = lock ? await ctx.tripByCode.load(lock.tripCode) : null;
+      return trip && trip.driverCode === d.code && ACTIVE_STATUSES.includes(trip.status) ? trip : null;
+    },
   },
   Passenger: {
     __resolveReference: (ref) => ({ code: ref.code }),

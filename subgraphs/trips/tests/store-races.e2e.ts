@@ -2,8 +2,15 @@ import crypto from 'node:crypto';
 import type mongoose from 'mongoose';
 import { connectDatabase, readInfraConfig } from '@rideshare/common';
 import { createTripEvent } from '@rideshare/events';
-import { acceptTrip } from '../src/lifecycle/accept';
-import { catchUp, changeTrip, EVENT_SOURCE, findTrip, insertRequestedTrip } from '../src/lifecycle/store';
+import { acceptTrip, cancelTrip } from '../src/lifecycle/accept';
+import {
+  catchUp,
+  changeTrip,
+  EVENT_SOURCE,
+  findTrip,
+  insertRequestedTrip,
+  syncTimer,
+} from '../src/lifecycle/store';
 import { applyChange, toSnapshot } from '../src/lifecycle/transitions';
 import { tripModels, type TripEventLogRecord, type TripModels, type TripRecord } from '../src/models';
 import { requestedTrip } from './trip-records';
@@ -118,5 +125,32 @@ describe('trip writes racing the outbox relay', () => {
     expect(stored?.version).toBe(3);
     expect(stored?.events.map((e) => e.version)).toEqual([1, 2, 3]);
     expect(stored).toMatchObject({ status: 'DRIVER_ASSIGNED', driverCode: 'DRV-1' });
+  });
+
+  it("should keep each trip's timer at its latest version, with a tombstone once it ends", async () => {
+    const code = 'TIMER-1';
+    await insertRequestedTrip(models, requestedTrip(code), noNudge);
+    const acceptDeadline = new Date(Date.now() + 60_000);
+    await changeTrip(
+      models,
+      code,
+      () => ({ event: 'DRIVERS_NOTIFIED', driverCodes: ['D1'], acceptDeadline }),
+      noNudge,
+    );
+    expect(await models.TripTimers.findById(code).lean().exec()).toMatchObject({
+      version: 2,
+      status: 'DRIVERS_NOTIFIED',
+      acceptDeadline,
+    });
+
+    const offered = await findTrip(models, code);
+    await cancelTrip(models, code, 'test', noNudge);
+    // A slow writer's projection of version 2 lands after the abort.
+    await syncTimer(models, offered!);
+
+    expect(await models.TripTimers.findById(code).lean().exec()).toMatchObject({
+      version: 3,
+      status: 'ABORTED',
+    });
   });
 });

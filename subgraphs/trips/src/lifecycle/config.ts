@@ -10,6 +10,7 @@ export function readLifecycleConfig(env: NodeJS.ProcessEnv = process.env) {
     monitorMaxChecks: envInt('TRIP_MONITOR_MAX_CHECKS', 20, { min: 1 }, env),
     arrivalDistanceM: envNumber('TRIP_ARRIVAL_DISTANCE_M', 50, { min: 1 }, env),
     scanIntervalMs: envInt('ORCHESTRATOR_SCAN_INTERVAL_MS', 250, { min: 20 }, env),
+    sweepIntervalMs: envInt('ORCHESTRATOR_SWEEP_INTERVAL_MS', 60_000, { min: 100 }, env),
     outboxPollIntervalMs: envInt('OUTBOX_POLL_INTERVAL_MS', 200, { min: 20 }, env),
     outboxSweepIntervalMs: envInt('OUTBOX_SWEEP_INTERVAL_MS', 60_000, { min: 100 }, env),
   };

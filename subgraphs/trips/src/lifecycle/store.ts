@@ -53,18 +53,35 @@ async function project(
   trip: TripRecord | null,
   logged: Pick<TripEventLogRecord, 'set' | 'entry'>,
 ): Promise<TripRecord> {
+  let projected: TripRecord;
   if (!trip) {
-    const created = logged.set as TripRecord; // version 1 sets the whole trip
+    projected = logged.set as TripRecord; // version 1 sets the whole trip
     try {
-      await models.Trips.create({ ...created, _id: created.code });
+      await models.Trips.create({ ...projected, _id: projected.code });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
-    return created;
+  } else {
+    const events = [...trip.events, logged.entry];
+    await models.Trips.updateOne({ _id: trip.code }, { $set: { ...logged.set, events } }).exec();
+    projected = { ...trip, ...logged.set, events };
   }
-  const events = [...trip.events, logged.entry];
-  await models.Trips.updateOne({ _id: trip.code }, { $set: { ...logged.set, events } }).exec();
-  return { ...trip, ...logged.set, events };
+  await syncTimer(models, projected);
+  return projected;
+}
+
+/** Copies the trip's deadlines to its timer, unless the timer already has a later version. */
+export async function syncTimer(models: TripModels, trip: TripRecord): Promise<void> {
+  const { code, version, status, acceptDeadline, nextMonitorAt } = trip;
+  try {
+    await models.TripTimers.updateOne(
+      { _id: code, version: { $lt: version } },
+      { $set: { version, status, acceptDeadline, nextMonitorAt, updatedAt: new Date() } },
+      { upsert: true },
+    ).exec();
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err; // a later version's timer is already there
+  }
 }
 
 /**

@@ -1,15 +1,24 @@
 import mongoose from 'mongoose';
 import { connectDatabase, envString, envUrl, errorFields, type Logger } from '@rideshare/common';
 import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@rideshare/events';
+import type { TripStatus } from '../generated/resolvers-types';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
 import { changeTrip } from '../lifecycle/store';
 import type { TripChange } from '../lifecycle/transitions';
-import { FINAL_STATUSES, tripModels, type TripModels, type TripRecord } from '../models';
+import {
+  FINAL_STATUSES,
+  tripModels,
+  type TripModels,
+  type TripRecord,
+  type TripTimerRecord,
+} from '../models';
 import { decideAcceptTimeout, decideMonitor, decideOffer } from './monitor';
 
 /** The outbox relay runs in the trips subgraph; the orchestrator's commits wait for its next poll. */
 const noNudge = () => undefined;
+
+const MONITORED: TripStatus[] = ['DRIVER_ASSIGNED', 'STARTED', 'RUNNING'];
 
 interface Deps {
   models: TripModels;
@@ -47,30 +56,52 @@ async function handleEvent(deps: Deps, event: TripEventEnvelope): Promise<void> 
   }
 }
 
-/** Timers live in the trip documents (deadlines), so a restarted orchestrator picks up where it was. */
+const TOMBSTONE_MS = 60_000;
+
+/** Codes of trips whose accept window has expired and trips due a monitor check, read from the timers. */
+async function dueFromTimers(models: TripModels, now: Date) {
+  const timers = await models.TripTimers.find().lean<TripTimerRecord[]>().exec();
+  const finished = timers.filter(
+    (t) => FINAL_STATUSES.includes(t.status) && now.getTime() - t.updatedAt.getTime() > TOMBSTONE_MS,
+  );
+  await Promise.all(finished.map((t) => models.TripTimers.deleteOne({ _id: t._id }).exec()));
+  return {
+    expired: timers.filter(
+      (t) => t.status === 'DRIVERS_NOTIFIED' && t.acceptDeadline && t.acceptDeadline <= now,
+    ),
+    due: timers.filter((t) => MONITORED.includes(t.status) && t.nextMonitorAt && t.nextMonitorAt <= now),
+  };
+}
+
+/** The same, read from the trip documents: the sweep that finds a trip whose timer a crash lost. */
+async function dueFromTrips(models: TripModels, now: Date) {
+  const [expired, due] = await Promise.all([
+    models.Trips.find({ status: 'DRIVERS_NOTIFIED', acceptDeadline: { $lte: now } }, { _id: 1 })
+      .lean<Array<{ _id: string }>>()
+      .exec(),
+    models.Trips.find({ status: { $in: MONITORED }, nextMonitorAt: { $lte: now } }, { _id: 1 })
+      .lean<Array<{ _id: string }>>()
+      .exec(),
+  ]);
+  return { expired, due };
+}
+
+/**
+ * Timers live in the database (deadlines), so a restarted orchestrator picks up where it was. Each
+ * pass reads the small timers collection; every `sweepIntervalMs` (and first) it reads the trips.
+ */
 function startScanner(deps: Deps): { stop(): Promise<void> } {
   let stopped = false;
   let current: Promise<void> = Promise.resolve();
+  let lastSweep = 0;
   const pass = async () => {
     const now = new Date();
-    const [expired, due] = await Promise.all([
-      deps.models.Trips.find({ status: 'DRIVERS_NOTIFIED', acceptDeadline: { $lte: now } }, { code: 1 })
-        .limit(200)
-        .lean<Array<{ code: string }>>()
-        .exec(),
-      deps.models.Trips.find(
-        { status: { $in: ['DRIVER_ASSIGNED', 'STARTED', 'RUNNING'] }, nextMonitorAt: { $lte: now } },
-        { code: 1 },
-      )
-        .limit(200)
-        .lean<Array<{ code: string }>>()
-        .exec(),
-    ]);
+    const sweep = Date.now() - lastSweep >= deps.config.sweepIntervalMs;
+    if (sweep) lastSweep = Date.now();
+    const { expired, due } = await (sweep ? dueFromTrips : dueFromTimers)(deps.models, now);
     await Promise.all([
-      ...expired.map((t) => apply(deps, t.code, (trip, at) => decideAcceptTimeout(trip, at, deps.config))),
-      ...due.map((t) =>
-        apply(deps, t.code, (trip, at) => decideMonitor(trip, at, deps.config, deps.drivers)),
-      ),
+      ...expired.map((t) => apply(deps, t._id, (trip, at) => decideAcceptTimeout(trip, at, deps.config))),
+      ...due.map((t) => apply(deps, t._id, (trip, at) => decideMonitor(trip, at, deps.config, deps.drivers))),
     ]);
   };
   const loop = () => {
