@@ -11,8 +11,8 @@
  * by then), BENCH_AREA_KM (6: drivers and pickups are spread over a square this wide), and the
  * lifecycle's own variables, defaulted here to a compressed demo (TRIP_MONITOR_INTERVAL_MS=1000,
  * SIM_ROUTE_STEPS=3, TRIP_MAX_DRIVERS_NOTIFIED=50, TRIP_SEARCH_RADIUS_MILES=25,
- * TRIP_ACCEPT_WINDOW_MS=300000, TRIP_MONITOR_MAX_CHECKS=60, OUTBOX_POLL_INTERVAL_MS=500,
- * ORCHESTRATOR_SCAN_INTERVAL_MS=500: both polls are full collection scans on FerretDB, see BENCHMARKS.md).
+ * TRIP_ACCEPT_WINDOW_MS=300000, TRIP_MONITOR_MAX_CHECKS=60; the outbox and timer polls keep their
+ * service defaults).
  *
  * Each driver holds one trip at a time, so the bench creates more drivers than trips, spread around
  * the pickups. It requests every trip at once (bounded concurrency), waits until all have ended, waits
@@ -54,8 +54,6 @@ const lifecycleEnv: Record<string, string> = Object.fromEntries(
     TRIP_SEARCH_RADIUS_MILES: '25',
     TRIP_ACCEPT_WINDOW_MS: '300000',
     TRIP_MONITOR_MAX_CHECKS: '60',
-    OUTBOX_POLL_INTERVAL_MS: '500',
-    ORCHESTRATOR_SCAN_INTERVAL_MS: '500',
   }).map(([name, value]) => [name, process.env[name] ?? value]),
 );
 
