@@ -22,7 +22,7 @@ export interface TripEventConsumerOptions {
   /** Must be idempotent: Kafka delivers at least once. */
   handle(event: TripEventEnvelope, message: KafkaMessage): Promise<void>;
   fromBeginning?: boolean;
-  /** Handlers of different trips run in parallel across partitions. */
+  /** Handlers of different trips run in parallel across partitions (default 6: every partition of the topic). */
   partitionsConsumedConcurrently?: number;
 }
 
@@ -91,7 +91,7 @@ export async function runTripEventConsumer(opts: TripEventConsumerOptions): Prom
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.tripEvents, fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
-    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 3,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
     eachMessage: async (payload) => {
       const { message, partition } = payload;
       let event: TripEventEnvelope;

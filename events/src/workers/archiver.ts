@@ -61,14 +61,18 @@ export async function archive(models: ArchiveModels, event: TripEventEnvelope): 
     if (!isDuplicateKeyError(err)) throw err;
   }
   if (trip.status === 'COMPLETED' || trip.status === 'ABORTED') {
+    // A trip ends once (nothing follows COMPLETED or ABORTED), so the first write wins and a redelivery
+    // is a no-op; an insert by `_id` is also the one write FerretDB does without reading the collection.
     try {
-      await models.ArchivedTrips.updateOne(
-        { _id: trip.code, version: { $lt: trip.version } },
-        { $set: { version: trip.version, status: trip.status, trip, archivedAt: new Date() } },
-        { upsert: true },
-      ).exec();
+      await models.ArchivedTrips.create({
+        _id: trip.code,
+        version: trip.version,
+        status: trip.status,
+        trip,
+        archivedAt: new Date(),
+      });
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err; // a newer final trip is already archived
+      if (!isDuplicateKeyError(err)) throw err;
     }
   }
 }

@@ -70,17 +70,26 @@ async function project(
   return projected;
 }
 
-/** Copies the trip's deadlines to its timer, unless the timer already has a later version. */
+/**
+ * Copies the trip's deadlines to its timer, unless the timer already has a later version. Read, then
+ * write, both by `_id` (a version condition in the filter would make FerretDB read every timer). Two
+ * writers racing between the read and the write can leave the older timer; the orchestrator re-syncs a
+ * timer that fires without changing its trip.
+ */
 export async function syncTimer(models: TripModels, trip: TripRecord): Promise<void> {
   const { code, version, status, acceptDeadline, nextMonitorAt } = trip;
+  const timer = { version, status, acceptDeadline, nextMonitorAt, updatedAt: new Date() };
+  const current = await models.TripTimers.findById(code, { version: 1 }).lean().exec();
+  if (current && current.version >= version) return;
+  if (current) {
+    await models.TripTimers.updateOne({ _id: code }, { $set: timer }).exec();
+    return;
+  }
   try {
-    await models.TripTimers.updateOne(
-      { _id: code, version: { $lt: version } },
-      { $set: { version, status, acceptDeadline, nextMonitorAt, updatedAt: new Date() } },
-      { upsert: true },
-    ).exec();
+    await models.TripTimers.create({ _id: code, ...timer });
   } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // a later version's timer is already there
+    if (!isDuplicateKeyError(err)) throw err;
+    await syncTimer(models, trip); // created meanwhile: compare with that one
   }
 }
 

@@ -4,7 +4,7 @@ import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@ridesh
 import type { TripStatus } from '../generated/resolvers-types';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
-import { changeTrip } from '../lifecycle/store';
+import { changeTrip, findTrip, syncTimer } from '../lifecycle/store';
 import type { TripChange } from '../lifecycle/transitions';
 import {
   FINAL_STATUSES,
@@ -35,6 +35,14 @@ async function apply(
   const result = await changeTrip(deps.models, code, (trip) => decide(trip, new Date()), noNudge);
   if (result?.ok)
     deps.log.info('trip changed', { code, status: result.trip.status, version: result.trip.version });
+  return result?.ok ?? false;
+}
+
+/** A timer fired and nothing was due: bring it in line with its trip (a racing writer left it older). */
+async function fire(deps: Deps, code: string, decide: Parameters<typeof apply>[2]) {
+  if (await apply(deps, code, decide)) return;
+  const trip = await findTrip(deps.models, code);
+  if (trip) await syncTimer(deps.models, trip);
 }
 
 /**
@@ -100,8 +108,8 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
     if (sweep) lastSweep = Date.now();
     const { expired, due } = await (sweep ? dueFromTrips : dueFromTimers)(deps.models, now);
     await Promise.all([
-      ...expired.map((t) => apply(deps, t._id, (trip, at) => decideAcceptTimeout(trip, at, deps.config))),
-      ...due.map((t) => apply(deps, t._id, (trip, at) => decideMonitor(trip, at, deps.config, deps.drivers))),
+      ...expired.map((t) => fire(deps, t._id, (trip, at) => decideAcceptTimeout(trip, at, deps.config))),
+      ...due.map((t) => fire(deps, t._id, (trip, at) => decideMonitor(trip, at, deps.config, deps.drivers))),
     ]);
   };
   const loop = () => {

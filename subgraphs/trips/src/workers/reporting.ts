@@ -39,16 +39,15 @@ export async function tripFact(
   };
 }
 
-/** Upserts the fact unless a newer version is already there; a redelivery changes nothing. */
+/**
+ * Stores the fact once: a trip ends once, so a redelivery changes nothing. An insert by `_id` is the one
+ * write FerretDB does without reading the whole collection.
+ */
 export async function project(models: TripModels, fact: TripFactRecord): Promise<void> {
   try {
-    await models.TripFacts.updateOne(
-      { _id: fact._id, version: { $lt: fact.version } },
-      { $set: fact },
-      { upsert: true },
-    ).exec();
+    await models.TripFacts.create(fact);
   } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // the stored fact is as new or newer
+    if (!isDuplicateKeyError(err)) throw err;
   }
 }
 
