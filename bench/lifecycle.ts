@@ -210,7 +210,7 @@ async function main() {
 
     // Wait until every trip has ended (or the deadline).
     const deadline = requestStart + DEADLINE_S * 1000;
-    const progress: Array<{ t: number; byStatus: Record<string, number>; archived: number }> = [];
+    const progress: Array<{ t: number; byStatus: Record<string, number> }> = [];
     let ended = 0;
     let lastPrint = 0;
     while (Date.now() < deadline) {
@@ -220,11 +220,13 @@ async function main() {
       const byStatus = Object.fromEntries(groups.map((g) => [g._id, g.n]));
       ended = (byStatus.COMPLETED ?? 0) + (byStatus.ABORTED ?? 0);
       const t = Math.round((Date.now() - requestStart) / 100) / 10;
-      const archived = await archive.estimatedDocumentCount();
-      progress.push({ t, byStatus, archived });
-      if (Date.now() - lastPrint > 5_000 || ended >= TRIPS - requestErrors) {
+      progress.push({ t, byStatus });
+      // Counting reads the whole archive on FerretDB: only for the progress line, every 30 s.
+      if (Date.now() - lastPrint > 30_000 || ended >= TRIPS - requestErrors) {
         lastPrint = Date.now();
-        console.log(`  t=${t}s ${JSON.stringify(byStatus)} archived=${archived}`);
+        console.log(
+          `  t=${t}s ${JSON.stringify(byStatus)} archived=${await archive.estimatedDocumentCount()}`,
+        );
       }
       if (ended >= TRIPS - requestErrors) break;
       await sleep(5_000); // each look reads both collections whole on FerretDB: keep it rare
