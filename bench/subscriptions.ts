@@ -234,7 +234,10 @@ function eventWriter(
       });
     }
     await tripsDb.log.insertMany(logs, { ordered: false });
-    await tripsDb.trips.bulkWrite(updates, { ordered: false });
+    // FerretDB 1.x keeps every statement's query open until a multi-statement update finishes, and
+    // deadlocks once they fill its 100-connection pool: at most 50 updates per command.
+    for (let i = 0; i < updates.length; i += 50)
+      await tripsDb.trips.bulkWrite(updates.slice(i, i + 50), { ordered: false });
     const pipeline = redis.pipeline();
     for (const e of envelopes) pipeline.publish(e.channel, e.json);
     const t = performance.now();
