@@ -30,6 +30,7 @@ import { startTestSystem, type TestSystem } from '../tools/stack/src/testing';
 import {
   cpuMs,
   machineCpuMs,
+  pidsByComm,
   machineNote,
   mapLimit,
   seededRandom,
@@ -177,7 +178,13 @@ async function main() {
     const seedSeconds = await seed(system, random);
     console.log(`seeded ${DRIVERS} drivers and ${PASSENGERS} passengers in ${seedSeconds.toFixed(1)} s`);
 
-    const pids = Object.fromEntries([...system.services].map(([name, s]) => [name, s.child.pid ?? 0]));
+    // Our services, and the shared servers they load (FerretDB, Kafka's JVM, Redis).
+    const pids = {
+      ...Object.fromEntries([...system.services].map(([name, s]) => [name, s.child.pid ?? 0])),
+      ferretdb: pidsByComm('ferretdb')[0] ?? 0,
+      kafka: pidsByComm('java')[0] ?? 0,
+      redis: pidsByComm('redis-server')[0] ?? 0,
+    };
     const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
     const machineCpuBefore = machineCpuMs();
     const selfBefore = process.cpuUsage();

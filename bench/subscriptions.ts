@@ -28,7 +28,6 @@
  * CPU time and RSS of each gateway come from /proc; resolutions from its /metrics.
  * Results go to stdout and bench/results/subscriptions-<time>.json.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
@@ -47,6 +46,7 @@ import {
   machineCpuMs,
   machineNote,
   mapLimit,
+  pidsByComm,
   procStatusMiB,
   seededRandom,
   sleep,
@@ -432,21 +432,6 @@ async function metrics(gatewayUrl: string): Promise<Record<string, number>> {
         return [name ?? '', Number(value)];
       }),
   );
-}
-
-/** PIDs of processes with this command name (e.g. the shared database server), for context. */
-function pidsByComm(comm: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 async function startGateway(system: TestSystem, path: 'shared' | 'naive', subscribers: number) {
