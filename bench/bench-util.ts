@@ -113,18 +113,3 @@ export function writeResult(name: string, result: unknown): string {
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   return file;
 }
-
-/** PIDs of processes with this command name (e.g. the shared database server), for context. */
-export function pidsByComm(comm: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}

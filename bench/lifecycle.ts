@@ -30,7 +30,6 @@ import { startTestSystem, type TestSystem } from '../tools/stack/src/testing';
 import {
   cpuMs,
   machineCpuMs,
-  pidsByComm,
   machineNote,
   mapLimit,
   seededRandom,
@@ -38,6 +37,7 @@ import {
   summarize,
   writeResult,
 } from './bench-util';
+import { findPidsByComm } from './proc';
 
 const TRIPS = envInt('BENCH_TRIPS', 500, { min: 1, max: 5_000 });
 const DRIVERS = envInt('BENCH_DRIVERS', 2 * TRIPS, { min: 1, max: 20_000 });
@@ -181,9 +181,9 @@ async function main() {
     // Our services, and the shared servers they load (FerretDB, Kafka's JVM, Redis).
     const pids = {
       ...Object.fromEntries([...system.services].map(([name, s]) => [name, s.child.pid ?? 0])),
-      ferretdb: pidsByComm('ferretdb')[0] ?? 0,
-      kafka: pidsByComm('java')[0] ?? 0,
-      redis: pidsByComm('redis-server')[0] ?? 0,
+      ferretdb: findPidsByComm('ferretdb')[0] ?? 0,
+      kafka: findPidsByComm('java')[0] ?? 0,
+      redis: findPidsByComm('redis-server')[0] ?? 0,
     };
     const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
     const machineCpuBefore = machineCpuMs();

@@ -38,6 +38,7 @@ import { envEnum, envInt, envString, readInfraConfig } from '@rideshare/common';
 import { createTripEvent } from '@rideshare/events';
 import { startService } from '../tools/stack/src/services';
 import { startTestSystem, type TestSystem } from '../tools/stack/src/testing';
+import { requestedTrip } from '../subgraphs/trips/src/lifecycle/requested-trip';
 import { EVENT_SOURCE } from '../subgraphs/trips/src/lifecycle/store';
 import { applyChange, toSnapshot, type TripChange } from '../subgraphs/trips/src/lifecycle/transitions';
 import type { TripDocument, TripEventLogRecord, TripRecord } from '../subgraphs/trips/src/models';
@@ -46,13 +47,13 @@ import {
   machineCpuMs,
   machineNote,
   mapLimit,
-  pidsByComm,
   procStatusMiB,
   seededRandom,
   sleep,
   summarize,
   writeResult,
 } from './bench-util';
+import { findPidsByComm } from './proc';
 
 const LEVELS = envString('BENCH_SUBSCRIBERS', '5000')
   .split(',')
@@ -158,30 +159,16 @@ async function createTrips(
     };
     const destination = { latitude: source.latitude + 0.02, longitude: source.longitude + 0.02 };
     const driverCode = `SD${pad(i % DRIVERS)}`;
-    const requested: TripRecord = {
+    const requested = requestedTrip({
       code: `SB${phase}X${pad(i)}${Math.floor(random() * 1e6)
         .toString(36)
         .toUpperCase()}`,
       type: 'DEMO',
-      status: 'REQUESTED',
       passengerCode: `SP${pad(i % PASSENGERS)}`,
-      driverCode: null,
-      availableDriverCodes: [],
       source,
       destination,
       requestedAt: at(0),
-      acceptedAt: null,
-      startedAt: null,
-      endedAt: null,
-      durationSeconds: null,
-      monitorIterations: 0,
-      error: null,
-      version: 1,
-      events: [{ type: 'TRIP_REQUESTED', version: 1, occurredAt: at(0), status: 'REQUESTED' }],
-      driverLocation: null,
-      acceptDeadline: null,
-      nextMonitorAt: null,
-    };
+    });
     const state: TripState = { record: requested };
     logs.push(logEntry(requested, requested, requested.events[0]!)); // version 1 sets the whole trip
     for (const [c, s] of [
@@ -487,7 +474,10 @@ async function runPhase(
   const subgraphPids = Object.fromEntries(
     (['trips', 'drivers', 'passengers'] as const).map((n) => [n, system.services.get(n)?.child.pid ?? 0]),
   );
-  const shared = { ferretdb: pidsByComm('ferretdb')[0] ?? 0, redis: pidsByComm('redis-server')[0] ?? 0 };
+  const shared = {
+    ferretdb: findPidsByComm('ferretdb')[0] ?? 0,
+    redis: findPidsByComm('redis-server')[0] ?? 0,
+  };
   let conn: Awaited<ReturnType<typeof connectSubscribers>> | undefined;
   try {
     await sleep(1_000);

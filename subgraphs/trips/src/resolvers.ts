@@ -12,10 +12,11 @@ import {
   type Identity,
 } from '@rideshare/common';
 import type { Context } from './context';
-import type { Resolvers, TripStatus } from './generated/resolvers-types';
+import type { Resolvers } from './generated/resolvers-types';
 import { ACTIVE_STATUSES, type TripRecord } from './models';
 import { acceptTrip, cancelTrip } from './lifecycle/accept';
 import { tripUpdateAt } from './lifecycle/history';
+import { requestedTrip } from './lifecycle/requested-trip';
 import { insertRequestedTrip } from './lifecycle/store';
 import { tripStats } from './stats';
 
@@ -82,31 +83,16 @@ export const resolvers: Resolvers = {
         throw badInput('input.destination', 'must differ from the source');
       }
       const now = new Date();
-      const status: TripStatus = 'REQUESTED';
       return insertRequestedTrip(
         ctx.models,
-        {
+        requestedTrip({
           code: generateCode(),
           type: input.type ?? 'NORMAL',
-          status,
           passengerCode,
-          driverCode: null,
-          availableDriverCodes: [],
           source,
           destination,
           requestedAt: now,
-          acceptedAt: null,
-          startedAt: null,
-          endedAt: null,
-          durationSeconds: null,
-          monitorIterations: 0,
-          error: null,
-          version: 1,
-          events: [{ type: 'TRIP_REQUESTED', version: 1, occurredAt: now, status }],
-          driverLocation: null,
-          acceptDeadline: null,
-          nextMonitorAt: null,
-        },
+        }),
         ctx.nudge,
       );
     },

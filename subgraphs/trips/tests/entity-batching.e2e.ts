@@ -3,33 +3,22 @@ import {
   queryEntities,
   type InProcessSubgraph,
 } from '../../../tools/stack/src/testing';
+import { requestedTrip } from '../src/lifecycle/requested-trip';
 import type { TripDocument } from '../src/models';
 import { createTripsServer } from '../src/server';
 
 const codes = ['TRP-1', 'TRP-2', 'TRP-3', 'TRP-4', 'TRP-5'];
 
-function trip(code: string, i: number): Partial<TripDocument> {
-  const requestedAt = new Date(Date.UTC(2025, 0, 1, 12, i));
-  return {
-    _id: code,
+function trip(code: string, i: number): TripDocument {
+  const record = requestedTrip({
     code,
     type: 'NORMAL',
-    status: 'REQUESTED',
     passengerCode: `PAS-${i + 1}`,
-    driverCode: null,
-    availableDriverCodes: [],
     source: { latitude: 47.6 + i / 100, longitude: -122.3 },
     destination: { latitude: 47.7, longitude: -122.2 },
-    requestedAt,
-    acceptedAt: null,
-    startedAt: null,
-    endedAt: null,
-    durationSeconds: null,
-    monitorIterations: 0,
-    error: null,
-    version: 1,
-    events: [{ type: 'TRIP_REQUESTED', version: 1, occurredAt: requestedAt, status: 'REQUESTED' }],
-  };
+    requestedAt: new Date(Date.UTC(2025, 0, 1, 12, i)),
+  });
+  return { ...record, _id: code };
 }
 
 describe('trips subgraph entity batching', () => {

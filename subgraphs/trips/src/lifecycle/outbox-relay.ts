@@ -1,8 +1,8 @@
 import type { Producer } from 'kafkajs';
-import { errorFields, isDuplicateKeyError, type Logger } from '@rideshare/common';
+import { errorFields, type Logger } from '@rideshare/common';
 import { newTraceparent, TOPICS } from '@rideshare/events';
 import type { TripEventLogRecord, TripModels, TripOutboxRecord } from '../models';
-import { catchUp, loggedVersion } from './store';
+import { addOutboxPointer, catchUp, loggedVersion } from './store';
 
 export interface OutboxRelay {
   nudge: () => void;
@@ -53,18 +53,7 @@ export function startOutboxRelay(
     const lost = await models.TripEventLog.find({ published: false }, { code: 1, version: 1, createdAt: 1 })
       .lean<Array<Pick<TripEventLogRecord, '_id' | 'code' | 'version' | 'createdAt'>>>()
       .exec();
-    for (const e of lost) {
-      try {
-        await models.TripOutbox.create({
-          _id: e._id,
-          code: e.code,
-          version: e.version,
-          createdAt: e.createdAt,
-        });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-    }
+    for (const e of lost) await addOutboxPointer(models, e);
   };
 
   const pass = async (): Promise<number> => {

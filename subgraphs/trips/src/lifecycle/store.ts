@@ -28,19 +28,23 @@ export const findTrip = (models: TripModels, code: string) =>
 export const loggedVersion = (models: TripModels, code: string, version: number) =>
   models.TripEventLog.findById(tripEventId(code, version)).lean<TripEventLogRecord>().exec();
 
+/** Points the outbox relay at a log entry; a pointer that is already there is fine. */
+export async function addOutboxPointer(
+  models: TripModels,
+  entry: Pick<TripEventLogRecord, '_id' | 'code' | 'version' | 'createdAt'>,
+): Promise<void> {
+  const { _id, code, version, createdAt } = entry;
+  try {
+    await models.TripOutbox.create({ _id, code, version, createdAt });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+}
+
 /** Inserts a log entry (the claim: throws a duplicate-key error when the version is taken), then its outbox pointer. */
 async function appendToLog(models: TripModels, entry: TripEventLogRecord): Promise<void> {
   await models.TripEventLog.create(entry);
-  try {
-    await models.TripOutbox.create({
-      _id: entry._id,
-      code: entry.code,
-      version: entry.version,
-      createdAt: entry.createdAt,
-    });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // the relay's sweep already recreated it
-  }
+  await addOutboxPointer(models, entry);
 }
 
 /**
