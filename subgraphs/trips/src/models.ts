@@ -216,7 +216,7 @@ const timerSchema = new mongoose.Schema<TripTimerRecord>(
 /**
  * Log entries not yet published to Kafka: small, so the relay's poll reads only pending work (the log
  * itself grows with every event, and FerretDB scans a collection for any filter but `_id`). Written
- * right after the log entry; the relay's periodic sweep of the log recreates one lost to a crash.
+ * just before the log entry (see `appendToLog`), so every logged entry has one.
  */
 export interface TripOutboxRecord {
   _id: string;

@@ -29,7 +29,7 @@ export async function createTripsServer(connection: mongoose.Connection, log: Lo
     producer,
     log,
     lifecycle.outboxPollIntervalMs,
-    lifecycle.outboxSweepIntervalMs,
+    lifecycle.outboxOrphanMs,
   );
   const server = await createSubgraphServer({
     name: 'trips',

@@ -6,8 +6,8 @@ import { createProducer, ensureTopics, parseTripEvent, TOPICS } from '@rideshare
 import { waitFor } from '../../../tools/stack/src/testing';
 import { testKafka } from '../../../tools/stack/src/trip-testing';
 import { startOutboxRelay, type OutboxRelay } from '../src/lifecycle/outbox-relay';
-import { changeTrip, insertRequestedTrip } from '../src/lifecycle/store';
-import { tripModels, type TripModels } from '../src/models';
+import { addOutboxPointer, changeTrip, insertRequestedTrip } from '../src/lifecycle/store';
+import { tripModels, type TripEventLogRecord, type TripModels } from '../src/models';
 import { requestedTrip } from './trip-records';
 
 const noNudge = () => undefined;
@@ -32,8 +32,8 @@ async function tripWithFourVersions(models: TripModels, code: string) {
 }
 
 /**
- * The relay reads pointers from the small `trip_outbox` collection, walks back to earlier unpublished
- * versions, and a periodic sweep of the log recreates pointers a crash lost (real Kafka and FerretDB).
+ * The relay reads pointers from the small `trip_outbox` collection and walks back to earlier
+ * unpublished versions; writers add the pointer before claiming (real Kafka and FerretDB).
  */
 describe('outbox relay', () => {
   let connection: mongoose.Connection;
@@ -89,10 +89,10 @@ describe('outbox relay', () => {
   it('should publish a trip whose middle pointer was lost, every version once and in order', async () => {
     const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
     await tripWithFourVersions(models, code);
-    // A writer died between logging version 3 and writing its pointer.
+    // Version 3 lost its pointer: the relay took it for an orphan mid-claim and the writer died before checking.
     await models.TripOutbox.deleteOne({ _id: `${code}:3` }).exec();
 
-    relay = startOutboxRelay(models, producer, log, 50, 3_600_000);
+    relay = startOutboxRelay(models, producer, log, 50, 60_000);
 
     await waitFor(() => (published.get(code)?.length ?? 0) >= 4, {
       timeoutMs: 20_000,
@@ -107,18 +107,74 @@ describe('outbox relay', () => {
     expect(logged.map((e) => e.published)).toEqual([true, true, true, true]);
   });
 
-  it('should publish, through the sweep, the last event of a trip whose pointer was lost', async () => {
+  it('should drop a pointer whose writer died before claiming its version, once it is old enough', async () => {
     const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
     await tripWithFourVersions(models, code);
-    // Nothing points at version 4, and walking back from version 3 never reaches it: only the sweep can.
-    await models.TripOutbox.deleteOne({ _id: `${code}:4` }).exec();
+    // A writer pointed at version 5, then died before inserting it.
+    await addOutboxPointer(models, {
+      _id: `${code}:5`,
+      code,
+      version: 5,
+      createdAt: new Date(Date.now() - 1_000),
+    });
 
-    relay = startOutboxRelay(models, producer, log, 50, 3_600_000); // sweeps once, at start
+    relay = startOutboxRelay(models, producer, log, 50, 500);
 
     await waitFor(() => (published.get(code)?.length ?? 0) >= 4, {
       timeoutMs: 20_000,
       what: `${code} published`,
     });
+    await waitFor(async () => (await models.TripOutbox.countDocuments({ code })) === 0, {
+      what: `${code} orphan pointer dropped`,
+    });
     expect(published.get(code)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('should keep a young pointer whose entry is not there yet, and publish the entry once it is', async () => {
+    const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
+    relay = startOutboxRelay(models, producer, log, 50, 60_000);
+    // The relay runs between a writer's pointer and its claim: the pointer must survive.
+    const TripEventLog = new Proxy(models.TripEventLog, {
+      get: (target, property, receiver) =>
+        property === 'create'
+          ? async (doc: TripEventLogRecord) => {
+              await relay?.flush();
+              await relay?.flush();
+              return target.create(doc);
+            }
+          : (Reflect.get(target, property, receiver) as unknown),
+    });
+
+    await insertRequestedTrip({ ...models, TripEventLog }, requestedTrip(code), noNudge);
+
+    await waitFor(() => (published.get(code)?.length ?? 0) >= 1, {
+      timeoutMs: 20_000,
+      what: `${code} published`,
+    });
+    expect(published.get(code)).toEqual([1]);
+  });
+
+  it('should put back a pointer the relay dropped while the claim was in flight', async () => {
+    const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
+    // The relay dropped the pointer (it looked orphaned) just before the entry was inserted.
+    const TripEventLog = new Proxy(models.TripEventLog, {
+      get: (target, property, receiver) =>
+        property === 'create'
+          ? async (doc: TripEventLogRecord) => {
+              await models.TripOutbox.deleteOne({ _id: doc._id }).exec();
+              return target.create(doc);
+            }
+          : (Reflect.get(target, property, receiver) as unknown),
+    });
+
+    await insertRequestedTrip({ ...models, TripEventLog }, requestedTrip(code), noNudge);
+
+    expect(await models.TripOutbox.exists({ _id: `${code}:1` })).not.toBeNull();
+    relay = startOutboxRelay(models, producer, log, 50, 60_000);
+    await waitFor(() => (published.get(code)?.length ?? 0) >= 1, {
+      timeoutMs: 20_000,
+      what: `${code} published`,
+    });
+    expect(published.get(code)).toEqual([1]);
   });
 });

@@ -41,10 +41,16 @@ export async function addOutboxPointer(
   }
 }
 
-/** Inserts a log entry (the claim: throws a duplicate-key error when the version is taken), then its outbox pointer. */
+/**
+ * Claims a version by inserting its log entry (throws a duplicate-key error when the version is taken).
+ * The outbox pointer goes in first, so a writer that dies right after claiming has already pointed the
+ * relay at its entry. The relay drops a pointer whose entry it cannot find after a while (its writer
+ * died before claiming); if that happened while this claim was in flight, the pointer is put back.
+ */
 async function appendToLog(models: TripModels, entry: TripEventLogRecord): Promise<void> {
-  await models.TripEventLog.create(entry);
   await addOutboxPointer(models, entry);
+  await models.TripEventLog.create(entry);
+  if (!(await models.TripOutbox.exists({ _id: entry._id }))) await addOutboxPointer(models, entry);
 }
 
 /**
