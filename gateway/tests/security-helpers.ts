@@ -127,6 +127,8 @@ export interface Recorded<T> {
   /** What the error sink got: an `error` message's GraphQL errors, or a close event. */
   failure: unknown;
   completed: boolean;
+  /** Resolves on `complete`, rejects with the failure on `error`. */
+  ended: Promise<void>;
   /** Resolves once at least `n` payloads arrived; rejects if the subscription ends first. */
   received(n: number, timeoutMs?: number): Promise<T[]>;
   /** Resolves with the failure (GraphQL errors or a close event); rejects if payloads come instead. */
@@ -145,6 +147,9 @@ export function record<T>(
 ): Recorded<T> {
   const waiters: Array<() => void> = [];
   const wake = () => waiters.splice(0).forEach((w) => w());
+  let settle!: { resolve: () => void; reject: (err: unknown) => void };
+  const ended = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  ended.catch(() => undefined); // also observed through `failure`, `failed()` and `settled()`
   const waitUntil = (done: () => boolean, timeoutMs: number, what: string) =>
     within(
       new Promise<void>((resolve) => {
@@ -159,6 +164,7 @@ export function record<T>(
     nextErrors: [],
     failure: undefined,
     completed: false,
+    ended,
     async received(n, timeoutMs = 20_000) {
       await waitUntil(
         () => rec.values.length >= n || rec.failure !== undefined || rec.completed,
@@ -196,10 +202,12 @@ export function record<T>(
       },
       error: (err) => {
         rec.failure = err;
+        settle.reject(err);
         wake();
       },
       complete: () => {
         rec.completed = true;
+        settle.resolve();
         wake();
       },
     },

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { places, seedDrivers, seedIfEmpty, seedPassengers } from '../../tools/stack/src/seed';
 import { startService, type RunningService } from '../../tools/stack/src/services';
 import { startTestSystem, waitFor, type TestSystem } from '../../tools/stack/src/testing';
+import { record, within, wsUrl } from './security-helpers';
 import {
   COMPLETED_HISTORY,
   fastLifecycleEnv,
@@ -23,100 +24,7 @@ import {
 // Helpers: graphql-ws clients that record what they receive, Redis PUBSUB, /metrics.
 // ---------------------------------------------------------------------------------------------
 
-const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws');
 const metricsUrl = (httpUrl: string) => httpUrl.replace(/\/graphql$/, '/metrics');
-
-/** Rejects with a message naming `what` unless `promise` settles within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-interface Recorded<T> {
-  /** The payloads of every `next`, in arrival order. */
-  values: T[];
-  /** GraphQL errors carried by `next` messages (should stay empty). */
-  nextErrors: unknown[];
-  /** What the `error` sink got: the `error` message's GraphQL errors, or a close event. */
-  failure: unknown;
-  completed: boolean;
-  /** Resolves on `complete`, rejects on `error`. */
-  ended: Promise<void>;
-  /** Resolves once at least `n` payloads arrived (rejects if the subscription fails first). */
-  received(n: number, timeoutMs?: number): Promise<T[]>;
-  unsubscribe(): void;
-}
-
-/** Subscribes through `client` and records everything the subscription delivers under `field`. */
-function record<T>(
-  client: Client,
-  field: string,
-  query: string,
-  variables: Record<string, unknown>,
-): Recorded<T> {
-  const waiters: Array<() => void> = [];
-  let settle!: { resolve: () => void; reject: (err: unknown) => void };
-  const ended = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-  ended.catch(() => undefined); // observed through `failure` / `received` / explicit awaits
-  const wake = () => waiters.splice(0).forEach((w) => w());
-  const rec: Recorded<T> = {
-    values: [],
-    nextErrors: [],
-    failure: undefined,
-    completed: false,
-    ended,
-    async received(n, timeoutMs = 20_000) {
-      const reached = new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (rec.values.length >= n) resolve();
-          else if (rec.failure !== undefined)
-            reject(new Error(`subscription failed: ${describeFailure(rec.failure)}`));
-          else if (rec.completed)
-            reject(new Error(`subscription completed after ${rec.values.length} of ${n}`));
-          else waiters.push(check);
-        };
-        check();
-      });
-      await within(reached, timeoutMs, `${n} ${field} payloads`);
-      return rec.values;
-    },
-    unsubscribe: () => undefined,
-  };
-  rec.unsubscribe = client.subscribe<Record<string, T>>(
-    { query, variables },
-    {
-      next: (result) => {
-        if (result.errors) rec.nextErrors.push(...result.errors);
-        rec.values.push(result.data?.[field] as T);
-        wake();
-      },
-      error: (err) => {
-        rec.failure = err;
-        settle.reject(err);
-        wake();
-      },
-      complete: () => {
-        rec.completed = true;
-        settle.resolve();
-        wake();
-      },
-    },
-  );
-  return rec;
-}
-
-function describeFailure(value: unknown): string {
-  if (value && typeof value === 'object' && 'code' in value && 'reason' in value)
-    return `close ${String(value.code)} ${String(value.reason)}`;
-  return JSON.stringify(value);
-}
 
 async function readMetrics(gatewayUrl: string): Promise<Record<string, number>> {
   const res = await fetch(metricsUrl(gatewayUrl));
