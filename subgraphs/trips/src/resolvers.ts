@@ -55,10 +55,10 @@ export const resolvers: Resolvers = {
   Query: {
     trip: (_p, { code }, ctx) => visibleTrip(ctx, code),
     tripUpdate: async (_p, { code, version }, ctx) => {
-      await visibleTrip(ctx, code);
+      const trip = await visibleTrip(ctx, code);
       if (!Number.isInteger(version) || version < 1)
         throw badInput('version', `must be a positive integer, got ${version}`);
-      const update = await tripUpdateAt(ctx.models, requireCode('code', code), version);
+      const update = await tripUpdateAt(ctx.models, trip, version);
       if (!update) throw notFound('TripUpdate', `${code}:${version}`);
       return update;
     },

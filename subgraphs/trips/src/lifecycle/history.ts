@@ -6,7 +6,7 @@ import type {
   TripRecord,
   TripUpdateRecord,
 } from '../models';
-import { findTrip, loggedVersion } from './store';
+import { loggedVersion } from './store';
 
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
 
@@ -35,13 +35,18 @@ async function logEntry(models: TripModels, code: string, version: number) {
   return found;
 }
 
-/** The trip's history entries for versions 1..version: cached, else the trip document's, else the log's. */
-async function historyUpTo(models: TripModels, code: string, version: number): Promise<TripEventRecord[]> {
-  let known = histories.get(code) ?? [];
-  if (known.length < version - 1) {
-    const projected = (await findTrip(models, code))?.events ?? [];
-    if (projected.length > known.length) known = projected;
-  }
+/**
+ * The trip's history entries for versions 1..version: cached, else the caller's copy of the trip
+ * document (its history is a prefix of the log's), else the log's.
+ */
+async function historyUpTo(
+  models: TripModels,
+  trip: TripRecord,
+  version: number,
+): Promise<TripEventRecord[]> {
+  const { code } = trip;
+  const cached = histories.get(code) ?? [];
+  const known = trip.events.length > cached.length ? trip.events : cached;
   const missing = [];
   for (let v = known.length + 1; v <= version; v++) missing.push(logEntry(models, code, v));
   const found = await Promise.all(missing);
@@ -68,19 +73,21 @@ function recordAt(snapshot: TripSnapshot, history: TripEventRecord[]): TripRecor
   };
 }
 
-/** One update of a trip from the event log (used to replay and to resolve live subscription payloads). */
+/**
+ * One update of a trip from the event log (used to replay and to resolve live subscription payloads).
+ * `trip` is the trip document the caller has already read, at any version.
+ */
 export async function tripUpdateAt(
   models: TripModels,
-  code: string,
+  trip: TripRecord,
   version: number,
 ): Promise<TripUpdateRecord | null> {
-  if (!Number.isInteger(version) || version < 1) return null;
-  const logged = await logEntry(models, code, version);
+  const logged = await logEntry(models, trip.code, version);
   if (!logged) return null;
   return {
     event: logged.entry.type,
     version,
     occurredAt: new Date(logged.entry.occurredAt),
-    trip: recordAt(logged.envelope.data.trip, await historyUpTo(models, code, version)),
+    trip: recordAt(logged.envelope.data.trip, await historyUpTo(models, trip, version)),
   };
 }
