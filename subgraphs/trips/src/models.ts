@@ -135,10 +135,11 @@ const eventSchema = new mongoose.Schema(
 );
 
 /**
- * A trip document's `_id` is its code: FerretDB 1.x (SQLite) pushes down only `{ _id: … }` filters, so
- * every lookup by code is a point read instead of a scan of the collection.
+ * A trip document's `_id` is its code, so every lookup by code is a point read. `timerSlot` is where the
+ * orchestrator finds the trip when its next deadline falls due (see `timers.ts`): FerretDB pushes only
+ * equality down to PostgreSQL, so "due by now" is asked as "in one of the last few slots".
  */
-export type TripDocument = TripRecord & { _id: string };
+export type TripDocument = TripRecord & { _id: string; timerSlot?: number | null };
 
 const tripSchema = new mongoose.Schema<TripDocument>(
   {
@@ -163,14 +164,16 @@ const tripSchema = new mongoose.Schema<TripDocument>(
     driverLocation: { type: point, default: null },
     acceptDeadline: { type: Date, default: null },
     nextMonitorAt: { type: Date, default: null },
+    timerSlot: { type: Number, default: null },
   },
   { versionKey: false },
 );
+// Every hot list is an equality on one of these fields (on FerretDB each index also gets a GIN index
+// that serves its pushed-down equality; see tools/stack/src/mongo.ts); the order comes from requestedAt.
 tripSchema.index({ status: 1, requestedAt: -1 });
 tripSchema.index({ driverCode: 1, requestedAt: -1 });
 tripSchema.index({ passengerCode: 1, requestedAt: -1 });
-tripSchema.index({ status: 1, acceptDeadline: 1 });
-tripSchema.index({ status: 1, nextMonitorAt: 1 });
+tripSchema.index({ timerSlot: 1 });
 
 /** One document per driver on an active trip: the unique _id makes "never on two trips" atomic. */
 export interface DriverAssignmentRecord {
@@ -183,53 +186,6 @@ const assignmentSchema = new mongoose.Schema<DriverAssignmentRecord>(
     _id: { type: String, required: true },
     tripCode: { type: String, required: true },
     assignedAt: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-
-/**
- * The orchestrator's timers: a copy of each unfinished trip's deadlines, kept small so its frequent
- * scan does not read every trip ever made (FerretDB scans a collection for any filter but `_id`).
- * Written after each projection; a finished trip leaves a tombstone (its final status) that keeps a
- * late, older write from bringing the timer back, until the orchestrator removes it.
- */
-export interface TripTimerRecord {
-  _id: string;
-  version: number;
-  status: TripStatus;
-  acceptDeadline: Date | null;
-  nextMonitorAt: Date | null;
-  updatedAt: Date;
-}
-const timerSchema = new mongoose.Schema<TripTimerRecord>(
-  {
-    _id: { type: String, required: true },
-    version: { type: Number, required: true },
-    status: { type: String, required: true },
-    acceptDeadline: { type: Date, default: null },
-    nextMonitorAt: { type: Date, default: null },
-    updatedAt: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-
-/**
- * Log entries not yet published to Kafka: small, so the relay's poll reads only pending work (the log
- * itself grows with every event, and FerretDB scans a collection for any filter but `_id`). Written
- * just before the log entry (see `appendToLog`), so every logged entry has one.
- */
-export interface TripOutboxRecord {
-  _id: string;
-  code: string;
-  version: number;
-  createdAt: Date;
-}
-const outboxSchema = new mongoose.Schema<TripOutboxRecord>(
-  {
-    _id: { type: String, required: true },
-    code: { type: String, required: true },
-    version: { type: Number, required: true },
-    createdAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
@@ -247,6 +203,7 @@ const eventLogSchema = new mongoose.Schema<TripEventLogRecord>(
   },
   { versionKey: false, minimize: false },
 );
+// The outbox relay's poll: the few unpublished entries, found through the index, however long the log.
 eventLogSchema.index({ published: 1 });
 eventLogSchema.index({ code: 1, version: 1 });
 
@@ -274,7 +231,7 @@ const factSchema = new mongoose.Schema<TripFactRecord>(
   },
   { versionKey: false },
 );
-factSchema.index({ hour: -1 });
+factSchema.index({ status: 1, hour: -1 });
 
 export function tripModels(conn: mongoose.Connection) {
   return {
@@ -286,8 +243,6 @@ export function tripModels(conn: mongoose.Connection) {
     ),
     TripFacts: conn.model<TripFactRecord>('TripFact', factSchema, 'trip_facts'),
     TripEventLog: conn.model<TripEventLogRecord>('TripEventLog', eventLogSchema, 'trip_event_log'),
-    TripOutbox: conn.model<TripOutboxRecord>('TripOutbox', outboxSchema, 'trip_outbox'),
-    TripTimers: conn.model<TripTimerRecord>('TripTimer', timerSchema, 'trip_timers'),
   };
 }
 

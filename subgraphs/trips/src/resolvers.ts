@@ -12,6 +12,7 @@ import {
   type Identity,
 } from '@rideshare/common';
 import type { Context } from './context';
+import { latestTrips, type TripListFilter } from './trip-lists';
 import type { Resolvers } from './generated/resolvers-types';
 import { ACTIVE_STATUSES, type TripRecord } from './models';
 import { acceptTrip, cancelTrip } from './lifecycle/accept';
@@ -38,18 +39,8 @@ async function visibleTrip(ctx: Context, code: string): Promise<TripRecord> {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function tripsOf(
-  ctx: Context,
-  filter: Record<string, unknown>,
-  limit: number | null | undefined,
-  fallback: number,
-) {
-  return ctx.models.Trips.find(filter)
-    .sort({ requestedAt: -1 })
-    .limit(requireLimit('limit', limit, fallback, MAX_LIST))
-    .lean<TripRecord[]>()
-    .exec();
-}
+const tripsOf = (ctx: Context, filter: TripListFilter, limit: number | null | undefined, fallback: number) =>
+  latestTrips(ctx.models, filter, requireLimit('limit', limit, fallback, MAX_LIST));
 
 export const resolvers: Resolvers = {
   Query: {
@@ -63,9 +54,9 @@ export const resolvers: Resolvers = {
       return update;
     },
     trips: (_p, { status, limit }, ctx) =>
-      authorize(ctx.identity, 'list trips') && tripsOf(ctx, status ? { status } : {}, limit, 20),
+      authorize(ctx.identity, 'list trips') && tripsOf(ctx, status ? { statuses: [status] } : {}, limit, 20),
     activeTrips: (_p, { limit }, ctx) =>
-      authorize(ctx.identity, 'list trips') && tripsOf(ctx, { status: { $in: ACTIVE_STATUSES } }, limit, 50),
+      authorize(ctx.identity, 'list trips') && tripsOf(ctx, { statuses: ACTIVE_STATUSES }, limit, 50),
     tripStats: (_p, _args, ctx) => authorize(ctx.identity, 'read trip statistics') && tripStats(ctx.models),
   },
   Mutation: {

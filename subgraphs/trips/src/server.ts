@@ -24,13 +24,7 @@ export async function createTripsServer(connection: mongoose.Connection, log: Lo
   const kafka = createKafka('rideshare-trips', readInfraConfig().kafkaBrokers, log);
   await ensureTopics(kafka);
   const producer = await createProducer(kafka);
-  const relay = startOutboxRelay(
-    models,
-    producer,
-    log,
-    lifecycle.outboxPollIntervalMs,
-    lifecycle.outboxOrphanMs,
-  );
+  const relay = startOutboxRelay(models, producer, log, lifecycle.outboxPollIntervalMs);
   const server = await createSubgraphServer({
     name: 'trips',
     typeDefs,

@@ -1,5 +1,5 @@
-import type { TripStatus } from './generated/resolvers-types';
-import type { TripModels, TripStatsRecord } from './models';
+import { ACTIVE_STATUSES, FINAL_STATUSES, type TripModels, type TripStatsRecord } from './models';
+import { countByStatus } from './trip-lists';
 
 type Finished = 'COMPLETED' | 'ABORTED';
 
@@ -34,9 +34,7 @@ export async function tripStats(models: TripModels): Promise<TripStatsRecord> {
     completedSecondsByHour,
     abortedByHour,
   ] = await Promise.all([
-    models.Trips.aggregate<{ _id: TripStatus; count: number }>([
-      { $group: { _id: '$status', count: { $sum: 1 } } },
-    ]),
+    countByStatus(models, [...ACTIVE_STATUSES, ...FINAL_STATUSES]),
     sumBy(models, 'COMPLETED', 'all', 1),
     sumBy(models, 'COMPLETED', 'all', '$durationSeconds'),
     sumBy(models, 'ABORTED', 'all', 1),
@@ -50,9 +48,7 @@ export async function tripStats(models: TripModels): Promise<TripStatsRecord> {
     .slice(0, 48);
   return {
     total: counts.reduce((sum, r) => sum + r.count, 0),
-    byStatus: counts
-      .map((r) => ({ status: r._id, count: r.count }))
-      .sort((a, b) => a.status.localeCompare(b.status)),
+    byStatus: counts.sort((a, b) => a.status.localeCompare(b.status)),
     completed: completedAll.get('all') ?? 0,
     aborted: abortedAll.get('all') ?? 0,
     averageDurationSeconds: average(completedSecondsAll.get('all'), completedAll.get('all')),

@@ -6,8 +6,8 @@ import { createProducer, ensureTopics, parseTripEvent, TOPICS } from '@rideshare
 import { waitFor } from '../../../tools/stack/src/testing';
 import { testKafka } from '../../../tools/stack/src/trip-testing';
 import { startOutboxRelay, type OutboxRelay } from '../src/lifecycle/outbox-relay';
-import { addOutboxPointer, changeTrip, insertRequestedTrip } from '../src/lifecycle/store';
-import { tripModels, type TripEventLogRecord, type TripModels } from '../src/models';
+import { changeTrip, insertRequestedTrip } from '../src/lifecycle/store';
+import { tripModels, type TripModels } from '../src/models';
 import { requestedTrip } from './trip-records';
 
 const noNudge = () => undefined;
@@ -32,8 +32,8 @@ async function tripWithFourVersions(models: TripModels, code: string) {
 }
 
 /**
- * The relay reads pointers from the small `trip_outbox` collection and walks back to earlier
- * unpublished versions; writers add the pointer before claiming (real Kafka and FerretDB).
+ * The relay polls the log's unpublished entries (an indexed equality) and sends them in version order
+ * per trip (real Kafka and the real MongoDB-protocol server).
  */
 describe('outbox relay', () => {
   let connection: mongoose.Connection;
@@ -50,7 +50,7 @@ describe('outbox relay', () => {
       `t${crypto.randomBytes(4).toString('hex')}_trips`,
     );
     models = tripModels(connection);
-    await Promise.all([models.Trips.init(), models.TripEventLog.init(), models.TripOutbox.init()]);
+    await Promise.all([models.Trips.init(), models.TripEventLog.init()]);
     const kafka = testKafka('outbox-relay-test');
     await ensureTopics(kafka);
     producer = await createProducer(kafka);
@@ -86,95 +86,76 @@ describe('outbox relay', () => {
     await connection?.close();
   });
 
-  it('should publish a trip whose middle pointer was lost, every version once and in order', async () => {
-    const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
-    await tripWithFourVersions(models, code);
-    // Version 3 lost its pointer: the relay took it for an orphan mid-claim and the writer died before checking.
-    await models.TripOutbox.deleteOne({ _id: `${code}:3` }).exec();
+  const newCode = () => `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
+  const publishedFlags = async (code: string) =>
+    (await models.TripEventLog.find({ code }).lean().exec())
+      .sort((a, b) => a.version - b.version)
+      .map((e) => e.published);
 
-    relay = startOutboxRelay(models, producer, log, 50, 60_000);
+  it('should publish every version of a trip once and in order, then mark them published', async () => {
+    const code = newCode();
+    await tripWithFourVersions(models, code);
+
+    relay = startOutboxRelay(models, producer, log, 50);
 
     await waitFor(() => (published.get(code)?.length ?? 0) >= 4, {
       timeoutMs: 20_000,
       what: `${code} published`,
     });
-    expect(published.get(code)).toEqual([1, 2, 3, 4]);
-    // The relay marks and removes pointers after sending: wait for that too.
-    await waitFor(async () => (await models.TripOutbox.countDocuments({ code })) === 0, {
-      what: `${code} pointers removed`,
-    });
-    const logged = await models.TripEventLog.find({ code }).sort({ version: 1 }).lean().exec();
-    expect(logged.map((e) => e.published)).toEqual([true, true, true, true]);
-  });
-
-  it('should drop a pointer whose writer died before claiming its version, once it is old enough', async () => {
-    const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
-    await tripWithFourVersions(models, code);
-    // A writer pointed at version 5, then died before inserting it.
-    await addOutboxPointer(models, {
-      _id: `${code}:5`,
-      code,
-      version: 5,
-      createdAt: new Date(Date.now() - 1_000),
-    });
-
-    relay = startOutboxRelay(models, producer, log, 50, 500);
-
-    await waitFor(() => (published.get(code)?.length ?? 0) >= 4, {
-      timeoutMs: 20_000,
-      what: `${code} published`,
-    });
-    await waitFor(async () => (await models.TripOutbox.countDocuments({ code })) === 0, {
-      what: `${code} orphan pointer dropped`,
-    });
+    await waitFor(async () => (await publishedFlags(code)).every(Boolean), { what: `${code} marked` });
+    await relay.flush();
     expect(published.get(code)).toEqual([1, 2, 3, 4]);
   });
 
-  it('should keep a young pointer whose entry is not there yet, and publish the entry once it is', async () => {
-    const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
-    relay = startOutboxRelay(models, producer, log, 50, 60_000);
-    // The relay runs between a writer's pointer and its claim: the pointer must survive.
-    const TripEventLog = new Proxy(models.TripEventLog, {
-      get: (target, property, receiver) =>
-        property === 'create'
-          ? async (doc: TripEventLogRecord) => {
-              await relay?.flush();
-              await relay?.flush();
-              return target.create(doc);
-            }
-          : (Reflect.get(target, property, receiver) as unknown),
-    });
-
-    await insertRequestedTrip({ ...models, TripEventLog }, requestedTrip(code), noNudge);
-
-    await waitFor(() => (published.get(code)?.length ?? 0) >= 1, {
-      timeoutMs: 20_000,
-      what: `${code} published`,
-    });
-    expect(published.get(code)).toEqual([1]);
+  it('should keep per-trip order when two relays (replicas) publish the same log', async () => {
+    const codes = [newCode(), newCode(), newCode()];
+    const second = startOutboxRelay(models, producer, log, 20);
+    relay = startOutboxRelay(models, producer, log, 20);
+    try {
+      await Promise.all(codes.map((code) => tripWithFourVersions(models, code)));
+      await waitFor(async () => (await Promise.all(codes.map(publishedFlags))).flat().every(Boolean), {
+        timeoutMs: 20_000,
+        what: 'every entry marked published',
+      });
+    } finally {
+      await second.stop();
+    }
+    await waitFor(() => codes.every((c) => published.get(c)?.includes(4)), { what: 'last versions seen' });
+    for (const code of codes) {
+      // A copy may arrive twice (consumers drop it by its event id), but a first copy never comes early.
+      const seen = published.get(code) ?? [];
+      const firstSeen = seen.filter((v, i) => seen.indexOf(v) === i);
+      expect({ code, firstSeen }).toEqual({ code, firstSeen: [1, 2, 3, 4] });
+    }
   });
 
-  it('should put back a pointer the relay dropped while the claim was in flight', async () => {
-    const code = `OBX${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
-    // The relay dropped the pointer (it looked orphaned) just before the entry was inserted.
-    const TripEventLog = new Proxy(models.TripEventLog, {
+  it('should publish an entry whose writer died before projecting it, and catch the trip up', async () => {
+    const code = newCode();
+    await insertRequestedTrip(models, requestedTrip(code), noNudge);
+    // The writer logged version 2, then died before writing it onto the trip document.
+    const Trips = new Proxy(models.Trips, {
       get: (target, property, receiver) =>
-        property === 'create'
-          ? async (doc: TripEventLogRecord) => {
-              await models.TripOutbox.deleteOne({ _id: doc._id }).exec();
-              return target.create(doc);
-            }
+        property === 'updateOne'
+          ? () => ({ exec: () => Promise.reject(new Error('writer died')) })
           : (Reflect.get(target, property, receiver) as unknown),
     });
+    const offer = {
+      event: 'DRIVERS_NOTIFIED' as const,
+      driverCodes: ['D1'],
+      acceptDeadline: new Date(Date.now() + 60_000),
+    };
+    await expect(changeTrip({ ...models, Trips }, code, () => offer, noNudge)).rejects.toThrow('writer died');
+    expect((await models.Trips.findById(code).lean().exec())?.version).toBe(1);
 
-    await insertRequestedTrip({ ...models, TripEventLog }, requestedTrip(code), noNudge);
+    relay = startOutboxRelay(models, producer, log, 50);
 
-    expect(await models.TripOutbox.exists({ _id: `${code}:1` })).not.toBeNull();
-    relay = startOutboxRelay(models, producer, log, 50, 60_000);
-    await waitFor(() => (published.get(code)?.length ?? 0) >= 1, {
+    await waitFor(() => (published.get(code)?.length ?? 0) >= 2, {
       timeoutMs: 20_000,
       what: `${code} published`,
     });
-    expect(published.get(code)).toEqual([1]);
+    expect(published.get(code)).toEqual([1, 2]);
+    await waitFor(async () => (await models.Trips.findById(code).lean().exec())?.version === 2, {
+      what: `${code} caught up`,
+    });
   });
 });

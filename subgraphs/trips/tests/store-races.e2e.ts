@@ -9,8 +9,10 @@ import {
   EVENT_SOURCE,
   findTrip,
   insertRequestedTrip,
-  syncTimer,
+  scheduledTrips,
+  tripsInTimerSlots,
 } from '../src/lifecycle/store';
+import { slotOf } from '../src/lifecycle/timers';
 import { applyChange, toSnapshot } from '../src/lifecycle/transitions';
 import { tripModels, type TripEventLogRecord, type TripModels, type TripRecord } from '../src/models';
 import { requestedTrip } from './trip-records';
@@ -127,9 +129,11 @@ describe('trip writes racing the outbox relay', () => {
     expect(stored).toMatchObject({ status: 'DRIVER_ASSIGNED', driverCode: 'DRV-1' });
   });
 
-  it("should keep each trip's timer at its latest version, with a tombstone once it ends", async () => {
+  it("should file each trip under the slot of its next deadline, and under none once it ends", async () => {
     const code = 'TIMER-1';
     await insertRequestedTrip(models, requestedTrip(code), noNudge);
+    const filedNow = await tripsInTimerSlots(models, [slotOf(Date.now())]);
+    expect(filedNow.map((t) => t._id)).not.toContain(code);
     const acceptDeadline = new Date(Date.now() + 60_000);
     await changeTrip(
       models,
@@ -137,20 +141,14 @@ describe('trip writes racing the outbox relay', () => {
       () => ({ event: 'DRIVERS_NOTIFIED', driverCodes: ['D1'], acceptDeadline }),
       noNudge,
     );
-    expect(await models.TripTimers.findById(code).lean().exec()).toMatchObject({
-      version: 2,
-      status: 'DRIVERS_NOTIFIED',
-      acceptDeadline,
-    });
+    const filed = await tripsInTimerSlots(models, [slotOf(acceptDeadline)]);
+    expect(filed).toEqual([expect.objectContaining({ _id: code, status: 'DRIVERS_NOTIFIED', acceptDeadline })]);
+    expect((await scheduledTrips(models)).map((t) => t._id)).toContain(code);
 
-    const offered = await findTrip(models, code);
     await cancelTrip(models, code, 'test', noNudge);
-    // A slow writer's projection of version 2 lands after the abort.
-    await syncTimer(models, offered!);
 
-    expect(await models.TripTimers.findById(code).lean().exec()).toMatchObject({
-      version: 3,
-      status: 'ABORTED',
-    });
+    const filedAfter = await tripsInTimerSlots(models, [slotOf(acceptDeadline)]);
+    expect(filedAfter.map((t) => t._id)).not.toContain(code);
+    expect((await scheduledTrips(models)).map((t) => t._id)).not.toContain(code);
   });
 });

@@ -1,6 +1,6 @@
 import { down, logs, services, status, up } from './stack';
 
-const usage = 'usage: npm run stack -- up | down | status | logs [kafka|mongo|redis]';
+const usage = 'usage: npm run stack -- up | down | status | logs [kafka|postgres|mongo|redis]';
 
 /** `npm run stack -- <command>`: manages Kafka, the MongoDB-protocol server and Redis. */
 export async function stackCli(argv: string[]): Promise<number> {
@@ -16,7 +16,7 @@ export async function stackCli(argv: string[]): Promise<number> {
       const rows = await status();
       for (const r of rows)
         console.log(
-          `${r.name.padEnd(6)} ${r.healthy ? 'UP  ' : 'DOWN'} ${r.value.padEnd(28)} ${r.pid ? `pid ${r.pid}  ` : ''}${r.detail}`,
+          `${r.name.padEnd(8)} ${r.healthy ? 'UP  ' : 'DOWN'} ${r.value.padEnd(28)} ${r.pid ? `pid ${r.pid}  ` : ''}${r.detail}`,
         );
       return rows.every((r) => r.healthy) ? 0 : 3;
     }

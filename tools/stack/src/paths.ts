@@ -23,6 +23,7 @@ export function stackPorts() {
     kafka,
     kafkaController: envPort('STACK_KAFKA_CONTROLLER_PORT', kafka + 1),
     mongo: envPort('STACK_MONGO_PORT', 27017),
+    postgres: envPort('STACK_POSTGRES_PORT', 55432),
     redis: envPort('STACK_REDIS_PORT', 6379),
   };
 }

@@ -6,7 +6,13 @@ import path from 'node:path';
 export function spawnDetached(
   command: string,
   args: string[],
-  opts: { logFile: string; pidFile: string; cwd?: string; env?: NodeJS.ProcessEnv },
+  opts: {
+    logFile: string;
+    pidFile: string;
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    user?: { uid: number; gid: number };
+  },
 ): number {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const out = fs.openSync(opts.logFile, 'a');
@@ -15,6 +21,8 @@ export function spawnDetached(
     env: opts.env ?? process.env,
     detached: true,
     stdio: ['ignore', out, out],
+    uid: opts.user?.uid,
+    gid: opts.user?.gid,
   });
   fs.closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
@@ -61,8 +69,12 @@ export function isOurProcess(pid: number, stackDir: string): boolean {
   }
 }
 
-/** SIGTERM, wait, then SIGKILL the whole process group. */
-export async function stopProcess(pid: number, graceMs = 30_000): Promise<void> {
+/** SIGTERM (or the given signal), wait, then SIGKILL the whole process group. */
+export async function stopProcess(
+  pid: number,
+  graceMs = 30_000,
+  stopSignal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
@@ -74,7 +86,7 @@ export async function stopProcess(pid: number, graceMs = 30_000): Promise<void> 
       }
     }
   };
-  signal('SIGTERM');
+  signal(stopSignal);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) return;

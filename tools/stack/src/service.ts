@@ -1,6 +1,6 @@
 /** What the stack needs to know about one infrastructure service. */
 export interface ManagedService {
-  name: 'kafka' | 'mongo' | 'redis';
+  name: 'kafka' | 'postgres' | 'mongo' | 'redis';
   /** The environment variable that points at an existing instance instead (KAFKA_BROKERS, MONGO_URL, REDIS_URL). */
   envVar: string;
   /** The value clients should use for envVar when the stack runs the service itself. */
@@ -12,10 +12,16 @@ export interface ManagedService {
   /** Downloads or builds what is missing (cached per machine). */
   install(): Promise<void>;
   /** The command line; must mention the stack directory so `down` can tell our processes from others. */
-  command(): { cmd: string; args: string[] };
+  command(): { cmd: string; args: string[]; user?: { uid: number; gid: number } };
   /** One-time preparation of the data directory (e.g. formatting Kafka storage). */
   prepare?(): Promise<void>;
   /** A real protocol-level health check against the given URL/brokers. */
   healthy(value: string): Promise<boolean>;
   startTimeoutMs: number;
+  /** The signal that shuts it down cleanly (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+  /** A service that must be healthy before this one starts. */
+  after?: ManagedService['name'];
+  /** False when nothing needs it in this configuration (e.g. PostgreSQL under an external MONGO_URL). */
+  needed?(): boolean;
 }

@@ -2,13 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { kafkaService } from './kafka';
 import { mongoService } from './mongo';
+import { postgresService } from './postgres';
 import { portInUse, waitUntil } from './net';
 import { stackDir } from './paths';
 import { isOurProcess, readPid, spawnDetached, stopProcess } from './proc';
 import { redisService } from './redis';
 import type { ManagedService } from './service';
 
-export const services: ManagedService[] = [kafkaService, mongoService, redisService];
+export const services: ManagedService[] = [kafkaService, postgresService, mongoService, redisService];
+
+/** The services this configuration runs or checks (PostgreSQL only under the stack's FerretDB). */
+const activeServices = () => services.filter((s) => s.needed?.() ?? true);
 
 const pidFile = (s: ManagedService) => path.join(stackDir(), `${s.name}.pid`);
 export const logFile = (s: ManagedService) => path.join(stackDir(), 'logs', `${s.name}.log`);
@@ -35,7 +39,7 @@ export interface ServiceStatus {
 
 /** The environment variables clients should use to reach the stack. */
 export function stackEnv(): Record<string, string> {
-  return Object.fromEntries(services.map((s) => [s.envVar, externalValue(s) ?? s.localValue]));
+  return Object.fromEntries(activeServices().map((s) => [s.envVar, externalValue(s) ?? s.localValue]));
 }
 
 function tail(file: string, lines = 20): string {
@@ -69,11 +73,12 @@ async function upOne(s: ManagedService): Promise<boolean> {
   }
   await s.install();
   await s.prepare?.();
-  const { cmd, args } = s.command();
+  const { cmd, args, user } = s.command();
   const pid = spawnDetached(cmd, args, {
     logFile: logFile(s),
     pidFile: pidFile(s),
     cwd: path.join(stackDir(), s.name),
+    user,
   });
   try {
     await waitUntil(
@@ -84,18 +89,27 @@ async function upOne(s: ManagedService): Promise<boolean> {
     );
   } catch (err) {
     console.error(`[stack] ${s.name} failed to start; last lines of ${logFile(s)}:\n${tail(logFile(s))}`);
-    await stopProcess(pid, 5_000);
+    await stopProcess(pid, 5_000, s.stopSignal);
     throw err;
   }
   console.log(`[stack] ${s.name}: started ${s.describe()} (pid ${pid}) at ${s.localValue}`);
   return true;
 }
 
-/** Brings the whole stack up in parallel; returns the names of the services this call started. */
+/** Brings the whole stack up in parallel (each after the one it needs); returns what this call started. */
 export async function up(): Promise<string[]> {
   fs.mkdirSync(stackDir(), { recursive: true });
-  const results = await Promise.allSettled(services.map(upOne));
-  const started = services
+  const active = activeServices();
+  const starting = new Map<string, Promise<boolean>>();
+  const results = await Promise.allSettled(
+    active.map((s) => {
+      const before = s.after ? starting.get(s.after) : undefined;
+      const start = before ? before.then(() => upOne(s)) : upOne(s);
+      starting.set(s.name, start);
+      return start;
+    }),
+  );
+  const started = active
     .filter((_, i) => results[i]?.status === 'fulfilled' && results[i].value)
     .map((s) => s.name);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -110,23 +124,24 @@ export async function up(): Promise<string[]> {
 
 /** Stops the services this stack started (all, or only the named ones). External ones are left alone. */
 export async function down(only?: string[]): Promise<void> {
-  await Promise.all(
-    services
-      .filter((s) => !only || only.includes(s.name))
-      .map(async (s) => {
-        const pid = runningPid(s);
-        if (pid) {
-          await stopProcess(pid);
-          console.log(`[stack] ${s.name}: stopped (pid ${pid})`);
-        }
-        fs.rmSync(pidFile(s), { force: true });
-      }),
-  );
+  const stop = async (s: ManagedService) => {
+    const pid = runningPid(s);
+    if (pid) {
+      await stopProcess(pid, undefined, s.stopSignal);
+      console.log(`[stack] ${s.name}: stopped (pid ${pid})`);
+    }
+    fs.rmSync(pidFile(s), { force: true });
+  };
+  const chosen = services.filter((s) => !only || only.includes(s.name));
+  // Clients first (FerretDB), then what they stand on (PostgreSQL).
+  const needed = new Set(services.map((s) => s.after));
+  await Promise.all(chosen.filter((s) => !needed.has(s.name)).map(stop));
+  await Promise.all(chosen.filter((s) => needed.has(s.name)).map(stop));
 }
 
 export async function status(): Promise<ServiceStatus[]> {
   return Promise.all(
-    services.map(async (s): Promise<ServiceStatus> => {
+    activeServices().map(async (s): Promise<ServiceStatus> => {
       const external = externalValue(s);
       if (external) {
         const healthy = await s.healthy(external);

@@ -16,10 +16,12 @@ const env: NodeJS.ProcessEnv = {
   STACK_KAFKA_CONTROLLER_PORT: '19093',
   STACK_MONGO_PORT: '27117',
   STACK_REDIS_PORT: '16379',
+  STACK_POSTGRES_PORT: '15432',
 };
 delete env.KAFKA_BROKERS;
 delete env.MONGO_URL;
 delete env.REDIS_URL;
+delete env.STACK_POSTGRES_URL;
 
 function stack(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -35,7 +37,7 @@ function stack(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code
 }
 
 const pids = () =>
-  ['kafka', 'mongo', 'redis'].map((name) => Number(fs.readFileSync(path.join(dir, `${name}.pid`), 'utf8')));
+  ['kafka', 'postgres', 'mongo', 'redis'].map((name) => Number(fs.readFileSync(path.join(dir, `${name}.pid`), 'utf8')));
 
 describe('the stack CLI', () => {
   afterAll(async () => {
@@ -51,12 +53,12 @@ describe('the stack CLI', () => {
 
     const second = await stack(['up']);
     expect(second.code).toBe(0);
-    expect(second.output.match(/already running/g)).toHaveLength(3);
+    expect(second.output.match(/already running/g)).toHaveLength(4);
     expect(pids()).toEqual(started);
 
     const status = await stack(['status']);
     expect(status.code).toBe(0);
-    for (const name of ['kafka', 'mongo', 'redis'])
+    for (const name of ['kafka', 'postgres', 'mongo', 'redis'])
       expect(status.output).toMatch(new RegExp(`^${name}\\s+UP`, 'm'));
 
     const down = await stack(['down']);

@@ -12,7 +12,6 @@ export function readLifecycleConfig(env: NodeJS.ProcessEnv = process.env) {
     scanIntervalMs: envInt('ORCHESTRATOR_SCAN_INTERVAL_MS', 250, { min: 20 }, env),
     sweepIntervalMs: envInt('ORCHESTRATOR_SWEEP_INTERVAL_MS', 60_000, { min: 100 }, env),
     outboxPollIntervalMs: envInt('OUTBOX_POLL_INTERVAL_MS', 200, { min: 20 }, env),
-    outboxOrphanMs: envInt('OUTBOX_ORPHAN_MS', 30_000, { min: 100 }, env),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type TripModels,
   type TripRecord,
 } from '../models';
+import { MONITORED, timerSlotOf } from './timers';
 import { applyChange, toSnapshot, type TripChange } from './transitions';
 
 export const EVENT_SOURCE = 'urn:rideshare:trips';
@@ -18,89 +19,82 @@ export type OutboxNudge = () => void;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Every read here is by `_id` (a trip's code, a log entry's `code:version` event id): FerretDB 1.x scans the whole
- * collection for any other filter, and the event log grows with every event.
- */
+/** Every read here is a point read by `_id`: a trip's code, or a log entry's `code:version` event id. */
 export const findTrip = (models: TripModels, code: string) =>
   models.Trips.findById(code).lean<TripDocument>().exec();
 
 export const loggedVersion = (models: TripModels, code: string, version: number) =>
   models.TripEventLog.findById(tripEventId(code, version)).lean<TripEventLogRecord>().exec();
 
-/** Points the outbox relay at a log entry; a pointer that is already there is fine. */
-export async function addOutboxPointer(
-  models: TripModels,
-  entry: Pick<TripEventLogRecord, '_id' | 'code' | 'version' | 'createdAt'>,
-): Promise<void> {
-  const { _id, code, version, createdAt } = entry;
-  try {
-    await models.TripOutbox.create({ _id, code, version, createdAt });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
+/** What the orchestrator's scanner needs of a trip with a deadline. */
+export type ScheduledTrip = Pick<TripDocument, '_id' | 'status' | 'acceptDeadline' | 'nextMonitorAt'>;
+const SCHEDULE_FIELDS = { _id: 1, status: 1, acceptDeadline: 1, nextMonitorAt: 1 };
+
+/** Trips whose next deadline falls in one of these slots: one indexed equality query per slot. */
+export async function tripsInTimerSlots(models: TripModels, slots: number[]): Promise<ScheduledTrip[]> {
+  const found = await Promise.all(
+    slots.map((timerSlot) =>
+      models.Trips.find({ timerSlot }, SCHEDULE_FIELDS).lean<ScheduledTrip[]>().exec(),
+    ),
+  );
+  return found.flat();
+}
+
+/** Every trip with a deadline, by status (indexed equalities; the statuses hold only unfinished trips). */
+export async function scheduledTrips(models: TripModels): Promise<ScheduledTrip[]> {
+  const found = await Promise.all(
+    ['DRIVERS_NOTIFIED', ...MONITORED].map((status) =>
+      models.Trips.find({ status }, SCHEDULE_FIELDS).lean<ScheduledTrip[]>().exec(),
+    ),
+  );
+  return found.flat();
+}
+
+/** The log entries the outbox relay has not sent yet (an indexed equality, however long the log). */
+export const unpublishedEntries = (models: TripModels) =>
+  models.TripEventLog.find({ published: false }).lean<TripEventLogRecord[]>().exec();
+
+export async function markPublished(models: TripModels, entries: Array<Pick<TripEventLogRecord, '_id'>>) {
+  await Promise.all(
+    entries.map((e) => models.TripEventLog.updateOne({ _id: e._id }, { $set: { published: true } }).exec()),
+  );
 }
 
 /**
  * Claims a version by inserting its log entry (throws a duplicate-key error when the version is taken).
- * The outbox pointer goes in first, so a writer that dies right after claiming has already pointed the
- * relay at its entry. The relay drops a pointer whose entry it cannot find after a while (its writer
- * died before claiming); if that happened while this claim was in flight, the pointer is put back.
+ * The entry is unpublished until the outbox relay has sent it, so a writer that dies right after
+ * claiming loses nothing: the relay finds the entry by its `published` flag.
  */
 async function appendToLog(models: TripModels, entry: TripEventLogRecord): Promise<void> {
-  await addOutboxPointer(models, entry);
   await models.TripEventLog.create(entry);
-  if (!(await models.TripOutbox.exists({ _id: entry._id }))) await addOutboxPointer(models, entry);
 }
 
 /**
- * Writes one logged change onto the trip document (by `_id` alone: a second condition would make FerretDB
- * scan). A late writer can put back an older version for a moment; whoever writes version N then looks
- * for N+1 in the log and catches up, so the last write is never older than the log.
+ * Writes one logged change onto the trip document, by `_id`, with the timer slot of its next deadline.
+ * A late writer can put back an older version for a moment; whoever writes version N then looks for
+ * N+1 in the log and catches up, so the last write is never older than the log.
  */
 async function project(
   models: TripModels,
   trip: TripRecord | null,
   logged: Pick<TripEventLogRecord, 'set' | 'entry'>,
 ): Promise<TripRecord> {
-  let projected: TripRecord;
   if (!trip) {
-    projected = logged.set as TripRecord; // version 1 sets the whole trip
+    const projected = logged.set as TripRecord; // version 1 sets the whole trip
     try {
-      await models.Trips.create({ ...projected, _id: projected.code });
+      await models.Trips.create({ ...projected, _id: projected.code, timerSlot: timerSlotOf(projected) });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
-  } else {
-    const events = [...trip.events, logged.entry];
-    await models.Trips.updateOne({ _id: trip.code }, { $set: { ...logged.set, events } }).exec();
-    projected = { ...trip, ...logged.set, events };
+    return projected;
   }
-  await syncTimer(models, projected);
+  const events = [...trip.events, logged.entry];
+  const projected: TripRecord = { ...trip, ...logged.set, events };
+  await models.Trips.updateOne(
+    { _id: trip.code },
+    { $set: { ...logged.set, events, timerSlot: timerSlotOf(projected) } },
+  ).exec();
   return projected;
-}
-
-/**
- * Copies the trip's deadlines to its timer, unless the timer already has a later version. Read, then
- * write, both by `_id` (a version condition in the filter would make FerretDB read every timer). Two
- * writers racing between the read and the write can leave the older timer; the orchestrator re-syncs a
- * timer that fires without changing its trip.
- */
-export async function syncTimer(models: TripModels, trip: TripRecord): Promise<void> {
-  const { code, version, status, acceptDeadline, nextMonitorAt } = trip;
-  const timer = { version, status, acceptDeadline, nextMonitorAt, updatedAt: new Date() };
-  const current = await models.TripTimers.findById(code, { version: 1 }).lean().exec();
-  if (current && current.version >= version) return;
-  if (current) {
-    await models.TripTimers.updateOne({ _id: code }, { $set: timer }).exec();
-    return;
-  }
-  try {
-    await models.TripTimers.create({ _id: code, ...timer });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    await syncTimer(models, trip); // created meanwhile: compare with that one
-  }
 }
 
 /**

@@ -1,24 +1,16 @@
 import mongoose from 'mongoose';
 import { connectDatabase, envString, envUrl, errorFields, type Logger } from '@rideshare/common';
 import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@rideshare/events';
-import type { TripStatus } from '../generated/resolvers-types';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
-import { changeTrip, findTrip, syncTimer } from '../lifecycle/store';
+import { changeTrip, scheduledTrips, tripsInTimerSlots, type ScheduledTrip } from '../lifecycle/store';
+import { isDue, slotsToScan } from '../lifecycle/timers';
 import type { TripChange } from '../lifecycle/transitions';
-import {
-  FINAL_STATUSES,
-  tripModels,
-  type TripModels,
-  type TripRecord,
-  type TripTimerRecord,
-} from '../models';
+import { FINAL_STATUSES, tripModels, type TripModels, type TripRecord } from '../models';
 import { decideAcceptTimeout, decideMonitor, decideOffer } from './monitor';
 
 /** The outbox relay runs in the trips subgraph; the orchestrator's commits wait for its next poll. */
 const noNudge = () => undefined;
-
-const MONITORED: TripStatus[] = ['DRIVER_ASSIGNED', 'STARTED', 'RUNNING'];
 
 interface Deps {
   models: TripModels;
@@ -38,11 +30,11 @@ async function apply(
   return result?.ok ?? false;
 }
 
-/** A timer fired and nothing was due: bring it in line with its trip (a racing writer left it older). */
-async function fire(deps: Deps, code: string, decide: Parameters<typeof apply>[2]) {
-  if (await apply(deps, code, decide)) return;
-  const trip = await findTrip(deps.models, code);
-  if (trip) await syncTimer(deps.models, trip);
+/** A trip whose deadline passed: run the decision that deadline calls for. */
+function fire(deps: Deps, trip: ScheduledTrip) {
+  if (trip.status === 'DRIVERS_NOTIFIED')
+    return apply(deps, trip._id, (current, at) => decideAcceptTimeout(current, at, deps.config));
+  return apply(deps, trip._id, (current, at) => decideMonitor(current, at, deps.config, deps.drivers));
 }
 
 /**
@@ -64,53 +56,25 @@ async function handleEvent(deps: Deps, event: TripEventEnvelope): Promise<void> 
   }
 }
 
-const TOMBSTONE_MS = 60_000;
-
-/** Codes of trips whose accept window has expired and trips due a monitor check, read from the timers. */
-async function dueFromTimers(models: TripModels, now: Date) {
-  const timers = await models.TripTimers.find().lean<TripTimerRecord[]>().exec();
-  const finished = timers.filter(
-    (t) => FINAL_STATUSES.includes(t.status) && now.getTime() - t.updatedAt.getTime() > TOMBSTONE_MS,
-  );
-  await Promise.all(finished.map((t) => models.TripTimers.deleteOne({ _id: t._id }).exec()));
-  return {
-    expired: timers.filter(
-      (t) => t.status === 'DRIVERS_NOTIFIED' && t.acceptDeadline && t.acceptDeadline <= now,
-    ),
-    due: timers.filter((t) => MONITORED.includes(t.status) && t.nextMonitorAt && t.nextMonitorAt <= now),
-  };
-}
-
-/** The same, read from the trip documents: the sweep that finds a trip whose timer a crash lost. */
-async function dueFromTrips(models: TripModels, now: Date) {
-  const [expired, due] = await Promise.all([
-    models.Trips.find({ status: 'DRIVERS_NOTIFIED', acceptDeadline: { $lte: now } }, { _id: 1 })
-      .lean<Array<{ _id: string }>>()
-      .exec(),
-    models.Trips.find({ status: { $in: MONITORED }, nextMonitorAt: { $lte: now } }, { _id: 1 })
-      .lean<Array<{ _id: string }>>()
-      .exec(),
-  ]);
-  return { expired, due };
-}
-
 /**
- * Timers live in the database (deadlines), so a restarted orchestrator picks up where it was. Each
- * pass reads the small timers collection; every `sweepIntervalMs` (and first) it reads the trips.
+ * Timers live in the database (each trip's deadlines, filed under a time slot), so a restarted or
+ * second orchestrator picks up where it was; two replicas may fire the same deadline, and the
+ * versioned claim lets only one change the trip. Each pass reads the slots since the last pass; every
+ * `sweepIntervalMs` (and first) it reads every scheduled trip by status, for what a pass missed.
  */
 function startScanner(deps: Deps): { stop(): Promise<void> } {
   let stopped = false;
   let current: Promise<void> = Promise.resolve();
   let lastSweep = 0;
+  let lastSlot: number | undefined;
   const pass = async () => {
     const now = new Date();
     const sweep = Date.now() - lastSweep >= deps.config.sweepIntervalMs;
     if (sweep) lastSweep = Date.now();
-    const { expired, due } = await (sweep ? dueFromTrips : dueFromTimers)(deps.models, now);
-    await Promise.all([
-      ...expired.map((t) => fire(deps, t._id, (trip, at) => decideAcceptTimeout(trip, at, deps.config))),
-      ...due.map((t) => fire(deps, t._id, (trip, at) => decideMonitor(trip, at, deps.config, deps.drivers))),
-    ]);
+    const slots = slotsToScan(lastSlot, now);
+    const scheduled = await (sweep ? scheduledTrips(deps.models) : tripsInTimerSlots(deps.models, slots));
+    lastSlot = slots[slots.length - 1];
+    await Promise.all(scheduled.filter((t) => isDue(t, now)).map((t) => fire(deps, t)));
   };
   const loop = () => {
     if (stopped) return;
