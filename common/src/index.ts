@@ -11,3 +11,4 @@ export * from './codes';
 export * from './run-service';
 export * from './identity';
 export * from './tokens';
+export * from './versioned-log';

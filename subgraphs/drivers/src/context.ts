@@ -1,19 +1,20 @@
 import DataLoader from 'dataloader';
-import { findByIds, type Identity } from '@rideshare/common';
-import type { DriverModels, DriverRecord } from './models';
+import type { Identity } from '@rideshare/common';
+import type { DriverRecord } from './models';
+import type { DriverStorage } from './storage';
 
 export interface Context {
-  models: DriverModels;
+  storage: DriverStorage;
   /** The caller, as signed by the gateway; null for unsigned calls (only `__typename`, `_service` work). */
   identity: Identity | null;
   /** Deduplicates the driver lookups of one request (each a point read by `_id`). */
   driverByCode: DataLoader<string, DriverRecord | null>;
 }
 
-export function createContext(models: DriverModels, identity: Identity | null): Context {
+export function createContext(storage: DriverStorage, identity: Identity | null): Context {
   return {
-    models,
+    storage,
     identity,
-    driverByCode: new DataLoader<string, DriverRecord | null>((codes) => findByIds(models.Drivers, codes)),
+    driverByCode: new DataLoader<string, DriverRecord | null>((codes) => storage.getDriversByCodes(codes)),
   };
 }

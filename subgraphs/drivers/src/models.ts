@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { LatLon } from '@rideshare/common';
+import { changeLogSchema, type ChangeEntry, type LatLon } from '@rideshare/common';
 
 export interface CarRecord {
   make: string;
@@ -16,6 +16,8 @@ export interface DriverRecord {
   car: CarRecord;
   location: LatLon | null;
   isAcceptingRides: boolean;
+  /** Counts the changes logged in `driver_changes` (see storage.ts); missing (written before it, or by seeds) = 0. */
+  version?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,8 +30,8 @@ export interface DriverLocationRecord {
 
 const point = { latitude: { type: Number, required: true }, longitude: { type: Number, required: true } };
 
-/** `_id` is the code: FerretDB 1.x (SQLite) pushes down only `{ _id }` filters; any other filter scans. */
-export type DriverDocument = DriverRecord & { _id: string };
+/** `_id` is the code, so a lookup by code is a point read; `cells` serve the nearby search (geo-cells.ts). */
+export type DriverDocument = DriverRecord & { _id: string; cells?: string[] };
 
 const driverSchema = new mongoose.Schema<DriverDocument>(
   {
@@ -46,11 +48,13 @@ const driverSchema = new mongoose.Schema<DriverDocument>(
     },
     location: { type: new mongoose.Schema(point, { _id: false }), default: null },
     isAcceptingRides: { type: Boolean, default: true },
+    version: { type: Number, default: 0 },
+    cells: { type: [String], default: [] },
   },
   { timestamps: true, versionKey: false },
 );
-// driversNear prefilters on a latitude band of available drivers, then computes exact distances.
-driverSchema.index({ isAcceptingRides: 1, 'location.latitude': 1 });
+// driversNear reads the available drivers of a few grid cells, then computes exact distances.
+driverSchema.index({ cells: 1, isAcceptingRides: 1 });
 
 const locationSchema = new mongoose.Schema<DriverLocationRecord>(
   {
@@ -65,6 +69,11 @@ locationSchema.index({ driverCode: 1, recordedAt: -1 });
 export function driverModels(conn: mongoose.Connection) {
   return {
     Drivers: conn.model<DriverDocument>('Driver', driverSchema, 'drivers'),
+    DriverChanges: conn.model<ChangeEntry<DriverDocument>>(
+      'DriverChange',
+      changeLogSchema<DriverDocument>(),
+      'driver_changes',
+    ),
     DriverLocations: conn.model<DriverLocationRecord>('DriverLocation', locationSchema, 'driver_locations'),
   };
 }

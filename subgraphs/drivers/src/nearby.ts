@@ -1,5 +1,6 @@
-import { boundingBox, haversineKm, type LatLon } from '@rideshare/common';
-import type { DriverModels, DriverRecord } from './models';
+import { haversineKm, type LatLon } from '@rideshare/common';
+import type { DriverRecord } from './models';
+import type { DriverStorage } from './storage';
 
 export interface NearbyDriver {
   driver: DriverRecord;
@@ -8,20 +9,16 @@ export interface NearbyDriver {
 
 /**
  * Available drivers within radiusKm of center, nearest first. No geo operators (FerretDB has none):
- * an indexed bounding-box prefilter, then exact great-circle distances in memory.
+ * an indexed bounding-box prefilter (the storage's candidate query), then exact great-circle distances
+ * in memory.
  */
 export async function findDriversNear(
-  models: DriverModels,
+  storage: DriverStorage,
   center: LatLon,
   radiusKm: number,
   limit: number,
 ): Promise<NearbyDriver[]> {
-  const box = boundingBox(center, radiusKm);
-  const candidates = await models.Drivers.find({
-    isAcceptingRides: true,
-    'location.latitude': { $gte: box.minLat, $lte: box.maxLat },
-    $or: box.lonRanges.map(([min, max]) => ({ 'location.longitude': { $gte: min, $lte: max } })),
-  }).lean<DriverRecord[]>();
+  const candidates = await storage.nearbyCandidates(center, radiusKm);
   return candidates
     .flatMap((driver) =>
       driver.location ? [{ driver, distanceKm: haversineKm(center, driver.location) }] : [],

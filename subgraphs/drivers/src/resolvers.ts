@@ -1,7 +1,6 @@
 import {
   conflict,
   generateCode,
-  isDuplicateKeyError,
   notFound,
   requireCode,
   requireCoordinates,
@@ -11,11 +10,13 @@ import {
   authorize,
   isSelf,
   requireIdentity,
+  VersionConflictError,
 } from '@rideshare/common';
 import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { DriverRecord } from './models';
 import { findDriversNear } from './nearby';
+import type { DriverChange } from './storage';
 import { validateCar } from './validation';
 
 const MAX_LIST = 200;
@@ -27,51 +28,31 @@ async function getDriver(ctx: Context, code: string): Promise<DriverRecord> {
   return driver;
 }
 
-/**
- * The latest queued update of each driver in this process. FerretDB applies an update as a
- * read-modify-write of the whole document, so two concurrent updates of one driver (a location ping
- * and an availability change) can lose one of them: updates of the same driver run one at a time.
- */
-const driverUpdates = new Map<string, Promise<unknown>>();
-
-/** Applies an update to one driver and returns the new document, or NOT_FOUND. */
-async function updateDriver(ctx: Context, code: string, set: Partial<DriverRecord>): Promise<DriverRecord> {
-  requireCode('code', code);
-  const update = async () => {
-    const updated = await ctx.models.Drivers.findByIdAndUpdate(
-      code,
-      { $set: set },
-      { new: true },
-    ).lean<DriverRecord>();
-    if (!updated) throw notFound('Driver', code);
-    ctx.driverByCode.clear(code).prime(code, updated);
-    return updated;
-  };
-  const result = (driverUpdates.get(code) ?? Promise.resolve()).then(update);
-  const done = result.catch(() => undefined);
-  driverUpdates.set(code, done);
-  void done.then(() => driverUpdates.get(code) === done && driverUpdates.delete(code));
-  return result;
+/** Applies a change to one driver and returns the new document, or NOT_FOUND / CONFLICT. */
+async function changeDriver(ctx: Context, code: string, change: DriverChange): Promise<DriverRecord> {
+  let updated: DriverRecord | null;
+  try {
+    updated = await ctx.storage.updateDriver(requireCode('code', code), change);
+  } catch (err) {
+    if (err instanceof VersionConflictError)
+      throw conflict(`Driver "${code}" is changing too fast; try again`);
+    throw err;
+  }
+  if (!updated) throw notFound('Driver', code);
+  ctx.driverByCode.clear(code).prime(code, updated);
+  return updated;
 }
 
 export const resolvers: Resolvers = {
   Query: {
     drivers: (_p, { limit }, ctx) =>
       authorize(ctx.identity, 'list drivers') &&
-      ctx.models.Drivers.find()
-        .sort({ code: 1 })
-        .limit(requireLimit('limit', limit, 50, MAX_LIST))
-        .lean<DriverRecord[]>()
-        .exec(),
+      ctx.storage.listDrivers(requireLimit('limit', limit, 50, MAX_LIST)),
     driver: (_p, { code }, ctx) =>
       authorize(ctx.identity, `read driver ${code}`, isSelf('driver', code)) && getDriver(ctx, code),
     activeDrivers: (_p, { limit }, ctx) =>
       authorize(ctx.identity, 'list drivers') &&
-      ctx.models.Drivers.find({ isAcceptingRides: true })
-        .sort({ code: 1 })
-        .limit(requireLimit('limit', limit, 50, MAX_LIST))
-        .lean<DriverRecord[]>()
-        .exec(),
+      ctx.storage.listActiveDrivers(requireLimit('limit', limit, 50, MAX_LIST)),
     driversNear: async (_p, { location, radiusKm, limit }, ctx) => {
       authorize(ctx.identity, 'search drivers');
       const center = requireCoordinates('location', location);
@@ -79,7 +60,7 @@ export const resolvers: Resolvers = {
         throw badInput('radiusKm', `must be greater than 0 and at most ${MAX_RADIUS_KM}, got ${radiusKm}`);
       }
       const near = await findDriversNear(
-        ctx.models,
+        ctx.storage,
         center,
         radiusKm,
         requireLimit('limit', limit, 10, MAX_LIST),
@@ -100,39 +81,33 @@ export const resolvers: Resolvers = {
         location: input.location ? requireCoordinates('input.location', input.location) : null,
         isAcceptingRides: input.isAcceptingRides ?? true,
       };
-      try {
-        const created = await ctx.models.Drivers.create(record);
-        return created.toObject();
-      } catch (err) {
-        if (isDuplicateKeyError(err)) throw conflict(`Driver "${record.code}" already exists`);
-        throw err;
-      }
+      const created = await ctx.storage.createDriver(record);
+      if (!created) throw conflict(`Driver "${record.code}" already exists`);
+      return created;
     },
     updateDriver: async (_p, { code, input }, ctx) => {
       authorize(ctx.identity, `change driver ${code}`, isSelf('driver', code));
-      const set: Partial<DriverRecord> = {};
-      if (input.firstName != null) set.firstName = requireName('input.firstName', input.firstName);
-      if (input.lastName != null) set.lastName = requireName('input.lastName', input.lastName);
-      if (input.car != null) set.car = validateCar('input.car', input.car);
-      return updateDriver(ctx, code, set);
+      const change: DriverChange = {};
+      if (input.firstName != null) change.firstName = requireName('input.firstName', input.firstName);
+      if (input.lastName != null) change.lastName = requireName('input.lastName', input.lastName);
+      if (input.car != null) change.car = validateCar('input.car', input.car);
+      return changeDriver(ctx, code, change);
     },
     deleteDriver: async (_p, { code }, ctx) => {
       authorize(ctx.identity, 'delete drivers');
-      const result = await ctx.models.Drivers.deleteOne({ _id: requireCode('code', code) });
-      if (result.deletedCount === 0) throw notFound('Driver', code);
-      await ctx.models.DriverLocations.deleteMany({ driverCode: code });
+      if (!(await ctx.storage.deleteDriver(requireCode('code', code)))) throw notFound('Driver', code);
       return true;
     },
     updateDriverLocation: async (_p, { code, location }, ctx) => {
       authorize(ctx.identity, `move driver ${code}`, isSelf('driver', code));
       const point = requireCoordinates('location', location);
-      const driver = await updateDriver(ctx, code, { location: point });
-      await ctx.models.DriverLocations.create({ driverCode: code, location: point, recordedAt: new Date() });
+      const driver = await changeDriver(ctx, code, { location: point });
+      await ctx.storage.recordLocation(code, point);
       return driver;
     },
     setDriverAvailability: (_p, { code, isAcceptingRides }, ctx) =>
       authorize(ctx.identity, `change driver ${code}`, isSelf('driver', code)) &&
-      updateDriver(ctx, code, { isAcceptingRides }),
+      changeDriver(ctx, code, { isAcceptingRides }),
   },
   Driver: {
     // A driver's name and car are visible to anyone signed in who reaches them (through a trip they may see).
@@ -145,10 +120,7 @@ export const resolvers: Resolvers = {
       d.isAcceptingRides,
     locationHistory: async (d, { limit }, ctx) => {
       authorize(ctx.identity, `see where driver ${d.code} was`, isSelf('driver', d.code));
-      const rows = await ctx.models.DriverLocations.find({ driverCode: d.code })
-        .sort({ recordedAt: -1 })
-        .limit(requireLimit('limit', limit, 20, MAX_LIST))
-        .lean();
+      const rows = await ctx.storage.locationHistory(d.code, requireLimit('limit', limit, 20, MAX_LIST));
       return rows.map((r) => ({ location: r.location, recordedAt: r.recordedAt.toISOString() }));
     },
     createdAt: (d) => d.createdAt.toISOString(),

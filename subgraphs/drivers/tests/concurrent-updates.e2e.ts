@@ -4,6 +4,7 @@ import {
   startSubgraphInProcess,
   type InProcessSubgraph,
 } from '../../../tools/stack/src/testing';
+import type { ChangeEntry } from '@rideshare/common';
 import type { DriverDocument, DriverRecord } from '../src/models';
 import { createDriversServer } from '../src/server';
 
@@ -18,10 +19,13 @@ describe('drivers subgraph under concurrent updates of one driver', () => {
   // The orchestrator (availability) and a driver's app (location) write the same driver at any time.
   const call = (query: string, variables: Record<string, unknown>) =>
     postGraphQL(subgraph.url, query, variables, serviceHeaders('test'));
+  // The models the server registered; registering them again would re-run index builds.
+  const drivers = () => subgraph.connection.model<DriverDocument>('Driver');
+  const changes = () => subgraph.connection.model<ChangeEntry<DriverDocument>>('DriverChange');
 
   beforeAll(async () => {
     subgraph = await startSubgraphInProcess('drivers', createDriversServer);
-    await subgraph.connection.model<DriverDocument>('Driver').create({
+    await drivers().create({
       _id: 'DRV-1',
       code: 'DRV-1',
       firstName: 'Ada',
@@ -45,15 +49,39 @@ describe('drivers subgraph under concurrent updates of one driver', () => {
         call(AVAILABILITY, { code: 'DRV-1', on }),
       ]);
       expect(results.map((r) => r.errors)).toEqual([undefined, undefined]);
-      const driver = await subgraph.connection
-        .model<DriverDocument>('Driver')
-        .findById('DRV-1')
-        .lean<DriverRecord>();
+      const driver = await drivers().findById('DRV-1').lean<DriverRecord>();
       expect({ round, location: driver?.location, on: driver?.isAcceptingRides }).toEqual({
         round,
         location,
         on,
       });
     }
+    // Each update claimed exactly one version of the driver.
+    expect(await changes().countDocuments({ key: 'DRV-1' })).toBe(24);
+    expect((await drivers().findById('DRV-1').lean<DriverRecord>())?.version).toBe(24);
+  });
+
+  it('should show and build on a change whose writer died after logging it', async () => {
+    const before = await drivers().findById('DRV-1').lean<DriverRecord>();
+    const version = (before?.version ?? 0) + 1;
+    // What a writer leaves when it dies between claiming a version and writing the document.
+    await changes().create({
+      _id: `DRV-1:${version}`,
+      key: 'DRV-1',
+      version,
+      set: { firstName: 'Logged', updatedAt: new Date() },
+      createdAt: new Date(),
+    });
+
+    const read = await call('query ($code: ID!) { driver(code: $code) { firstName } }', { code: 'DRV-1' });
+    expect(read.data).toEqual({ driver: { firstName: 'Logged' } });
+    const moved = await call(AVAILABILITY, { code: 'DRV-1', on: true });
+    expect(moved.errors).toBeUndefined();
+    const after = await drivers().findById('DRV-1').lean<DriverRecord>();
+    expect({ firstName: after?.firstName, on: after?.isAcceptingRides, version: after?.version }).toEqual({
+      firstName: 'Logged',
+      on: true,
+      version: version + 1,
+    });
   });
 });

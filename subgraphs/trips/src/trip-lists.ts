@@ -3,10 +3,7 @@ import type { TripModels, TripRecord } from './models';
 
 /** Which trips a list shows: one status or several, or those of one passenger or driver. */
 export type TripListFilter =
-  | { statuses: TripStatus[] }
-  | { passengerCode: string }
-  | { driverCode: string }
-  | Record<string, never>;
+  { statuses: TripStatus[] } | { passengerCode: string } | { driverCode: string } | Record<string, never>;
 
 const newestFirst = (a: TripRecord, b: TripRecord) =>
   b.requestedAt.getTime() - a.requestedAt.getTime() || a.code.localeCompare(b.code);

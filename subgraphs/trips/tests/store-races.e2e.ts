@@ -129,7 +129,7 @@ describe('trip writes racing the outbox relay', () => {
     expect(stored).toMatchObject({ status: 'DRIVER_ASSIGNED', driverCode: 'DRV-1' });
   });
 
-  it("should file each trip under the slot of its next deadline, and under none once it ends", async () => {
+  it('should file each trip under the slot of its next deadline, and under none once it ends', async () => {
     const code = 'TIMER-1';
     await insertRequestedTrip(models, requestedTrip(code), noNudge);
     const filedNow = await tripsInTimerSlots(models, [slotOf(Date.now())]);
@@ -142,7 +142,9 @@ describe('trip writes racing the outbox relay', () => {
       noNudge,
     );
     const filed = await tripsInTimerSlots(models, [slotOf(acceptDeadline)]);
-    expect(filed).toEqual([expect.objectContaining({ _id: code, status: 'DRIVERS_NOTIFIED', acceptDeadline })]);
+    expect(filed).toEqual([
+      expect.objectContaining({ _id: code, status: 'DRIVERS_NOTIFIED', acceptDeadline }),
+    ]);
     expect((await scheduledTrips(models)).map((t) => t._id)).toContain(code);
 
     await cancelTrip(models, code, 'test', noNudge);

@@ -5,9 +5,13 @@ const at = (slot: number, offsetMs = 0) => new Date(slot * TIMER_SLOT_MS + offse
 describe('trip timer slots', () => {
   it('should file an offered trip under its accept deadline and a monitored one under its next check', () => {
     const deadline = at(1000, 300);
-    expect(timerSlotOf({ status: 'DRIVERS_NOTIFIED', acceptDeadline: deadline, nextMonitorAt: null })).toBe(1000);
+    expect(timerSlotOf({ status: 'DRIVERS_NOTIFIED', acceptDeadline: deadline, nextMonitorAt: null })).toBe(
+      1000,
+    );
     expect(timerSlotOf({ status: 'RUNNING', acceptDeadline: deadline, nextMonitorAt: at(2000) })).toBe(2000);
-    expect(timerSlotOf({ status: 'COMPLETED', acceptDeadline: deadline, nextMonitorAt: at(2000) })).toBeNull();
+    expect(
+      timerSlotOf({ status: 'COMPLETED', acceptDeadline: deadline, nextMonitorAt: at(2000) }),
+    ).toBeNull();
     expect(timerSlotOf({ status: 'REQUESTED', acceptDeadline: null, nextMonitorAt: null })).toBeNull();
   });
 

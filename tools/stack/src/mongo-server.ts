@@ -15,6 +15,4 @@ export function ferretBackend(): 'postgresql' | 'sqlite' {
 }
 
 /** True when the stack runs FerretDB on its own PostgreSQL (no MONGO_URL, no mongod, the default back end). */
-export const needsPostgres = () =>
-  !process.env.MONGO_URL && !mongod() && ferretBackend() === 'postgresql';
-
+export const needsPostgres = () => !process.env.MONGO_URL && !mongod() && ferretBackend() === 'postgresql';

@@ -168,7 +168,6 @@ export const mongoService: ManagedService = {
     fs.mkdirSync(path.join(dataDir(), 'data'), { recursive: true });
   },
 
-
   command() {
     const dir = dataDir();
     const port = stackPorts().mongo;

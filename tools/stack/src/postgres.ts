@@ -26,7 +26,8 @@ function serverBin(): string | undefined {
 
 function requireBin(name: string): string {
   const bin = serverBin();
-  if (!bin) throw new Error('PostgreSQL is not installed: run `sudo apt-get install postgresql`, or set MONGO_URL');
+  if (!bin)
+    throw new Error('PostgreSQL is not installed: run `sudo apt-get install postgresql`, or set MONGO_URL');
   return path.join(bin, name);
 }
 
@@ -35,7 +36,9 @@ function postgresUser(): { uid: number; gid: number } {
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
   const uid = Number(out.stdout.trim());
   if (out.status !== 0 || !Number.isInteger(uid))
-    throw new Error('PostgreSQL: the "postgres" system user is missing (it comes with Debian\'s postgresql package)');
+    throw new Error(
+      'PostgreSQL: the "postgres" system user is missing (it comes with Debian\'s postgresql package)',
+    );
   return { uid, gid: Number(gid.stdout.trim()) };
 }
 
@@ -44,7 +47,9 @@ function grantTraversal(dir: string): void {
   for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
     const mode = fs.statSync(d).mode;
     if ((mode & 0o001) === 0) {
-      console.log(`[stack] postgres: allowing other users to traverse ${d} (chmod o+x) so PostgreSQL reaches its data`);
+      console.log(
+        `[stack] postgres: allowing other users to traverse ${d} (chmod o+x) so PostgreSQL reaches its data`,
+      );
       fs.chmodSync(d, mode | 0o001);
     }
   }
@@ -112,7 +117,34 @@ export const postgresService: ManagedService = {
     const bin = serverBin();
     if (!bin) return false;
     const { hostname, port } = new URL(url);
-    const res = spawnSync(path.join(bin, 'pg_isready'), ['-q', '-h', hostname, '-p', port || '5432', '-t', '2']);
+    const res = spawnSync(path.join(bin, 'pg_isready'), [
+      '-q',
+      '-h',
+      hostname,
+      '-p',
+      port || '5432',
+      '-t',
+      '2',
+    ]);
     return res.status === 0;
   },
 };
+
+/**
+ * Runs SQL against PostgreSQL with Debian's psql and returns the rows as arrays of text (tests read
+ * PostgreSQL's own statistics this way). Fails with psql's message on an error.
+ */
+export function queryPostgres(url: string, sql: string): string[][] {
+  const res = spawnSync(
+    requireBin('psql'),
+    [url, '-X', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (res.status !== 0) throw new Error(`psql: ${res.stderr.trim() || `exit ${res.status}`}`);
+  return res.stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'));
+}

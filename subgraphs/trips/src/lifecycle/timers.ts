@@ -33,10 +33,7 @@ const MAX_SLOTS_PER_PASS = 60;
  */
 export function slotsToScan(lastCovered: number | undefined, now: Date): number[] {
   const current = slotOf(now);
-  const from = Math.max(
-    (lastCovered ?? current) - OVERLAP_SLOTS,
-    current - MAX_SLOTS_PER_PASS + 1,
-  );
+  const from = Math.max((lastCovered ?? current) - OVERLAP_SLOTS, current - MAX_SLOTS_PER_PASS + 1);
   return Array.from({ length: current - from + 1 }, (_, i) => from + i);
 }
 
