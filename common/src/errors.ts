@@ -27,11 +27,19 @@ export function conflict(message: string): GraphQLError {
 }
 
 /**
- * MongoDB duplicate-key error (E11000), as raised by the driver and by FerretDB. FerretDB (SQLite)
- * reports a unique-index violation in findAndModify as InternalError "UNIQUE constraint failed".
+ * What FerretDB says instead of E11000 when an update (not an insert) breaks a unique index: it passes
+ * the back end's own error on, with code 1.
  */
+const BACKEND_DUPLICATE = [
+  'UNIQUE constraint failed', // SQLite
+  'SQLSTATE 23505', // PostgreSQL: unique_violation
+];
+
+/** MongoDB duplicate-key error (E11000), as raised by the driver and by FerretDB. */
 export function isDuplicateKeyError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  return code === 11000 || (typeof message === 'string' && message.includes('UNIQUE constraint failed'));
+  return (
+    code === 11000 || (typeof message === 'string' && BACKEND_DUPLICATE.some((m) => message.includes(m)))
+  );
 }

@@ -15,9 +15,9 @@ export async function connectDatabase(mongoUrl: string, dbName: string): Promise
 }
 
 /**
- * Reads documents by `_id`, one point lookup each, in parallel. FerretDB 1.x (SQLite) pushes down only a
- * filter that is exactly `{ _id: <string or ObjectId> }`; any other filter, `$in` on `_id` included,
- * reads and decodes the whole collection. Missing ids map to null.
+ * Reads documents by `_id`, one point lookup each, in parallel. FerretDB 1.x pushes equality down to
+ * its database but not `$in`: `{ _id: { $in } }` would read and decode the whole collection. Missing
+ * ids map to null.
  */
 export async function findByIds<T extends { _id: string }>(
   model: mongoose.Model<T>,

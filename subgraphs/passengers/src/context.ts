@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import { findByIds, type Identity } from '@rideshare/common';
+import type { Identity } from '@rideshare/common';
 import type { PassengerModels, PassengerRecord } from './models';
+import { createPassengerStorage, type PassengerStorage } from './storage';
 
 export interface Context {
-  models: PassengerModels;
+  storage: PassengerStorage;
   /** The caller, as signed by the gateway; null for unsigned calls. */
   identity: Identity | null;
   /** Deduplicates the passenger lookups of one request (each a point read by `_id`). */
@@ -11,11 +12,12 @@ export interface Context {
 }
 
 export function createContext(models: PassengerModels, identity: Identity | null): Context {
+  const storage = createPassengerStorage(models);
   return {
-    models,
+    storage,
     identity,
     passengerByCode: new DataLoader<string, PassengerRecord | null>((codes) =>
-      findByIds(models.Passengers, codes),
+      storage.getPassengersByCodes(codes),
     ),
   };
 }

@@ -10,7 +10,7 @@ export interface PassengerRecord {
   updatedAt: Date;
 }
 
-/** `_id` is the code: FerretDB 1.x (SQLite) pushes down only `{ _id }` filters; any other filter scans. */
+/** `_id` is the code, so a lookup by code is a point read (see storage.ts). */
 export type PassengerDocument = PassengerRecord & { _id: string };
 
 const passengerSchema = new mongoose.Schema<PassengerDocument>(

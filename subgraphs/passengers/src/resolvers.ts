@@ -14,7 +14,7 @@ import {
 } from '@rideshare/common';
 import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
-import type { PassengerRecord } from './models';
+import type { PassengerChange } from './storage';
 
 const MAX_LIST = 200;
 const PHONE = /^\+?[0-9 ()-]{5,20}$/;
@@ -41,9 +41,7 @@ async function duplicateAsConflict(
 ): Promise<never> {
   if (isDuplicateKeyError(err)) {
     const codeTaken =
-      code !== undefined &&
-      !String(err).includes('email') &&
-      (await ctx.models.Passengers.exists({ _id: code })) !== null;
+      code !== undefined && !String(err).includes('email') && (await ctx.storage.codeTaken(code));
     throw conflict(
       codeTaken ? `Passenger "${code}" already exists` : `A passenger with email "${email}" already exists`,
     );
@@ -55,11 +53,7 @@ export const resolvers: Resolvers = {
   Query: {
     passengers: (_p, { limit }, ctx) =>
       authorize(ctx.identity, 'list passengers') &&
-      ctx.models.Passengers.find()
-        .sort({ code: 1 })
-        .limit(requireLimit('limit', limit, 50, MAX_LIST))
-        .lean<PassengerRecord[]>()
-        .exec(),
+      ctx.storage.listPassengers(requireLimit('limit', limit, 50, MAX_LIST)),
     passenger: async (_p, { code }, ctx) => {
       authorize(ctx.identity, `read passenger ${code}`, isSelf('passenger', code));
       const passenger = await ctx.passengerByCode.load(requireCode('code', code));
@@ -85,14 +79,14 @@ export const resolvers: Resolvers = {
         mobileNumber: input.mobileNumber ? requirePhone('input.mobileNumber', input.mobileNumber) : null,
       };
       try {
-        return (await ctx.models.Passengers.create(record)).toObject();
+        return await ctx.storage.createPassenger(record);
       } catch (err) {
         return duplicateAsConflict(err, ctx, record.email, input.code ?? undefined);
       }
     },
     updatePassenger: async (_p, { code, input }, ctx) => {
       authorize(ctx.identity, `change passenger ${code}`, isSelf('passenger', code));
-      const set: Partial<PassengerRecord> = {};
+      const set: PassengerChange = {};
       if (input.firstName != null) set.firstName = requireName('input.firstName', input.firstName);
       if (input.lastName != null) set.lastName = requireName('input.lastName', input.lastName);
       if (input.email != null) set.email = requireEmail('input.email', input.email);
@@ -100,11 +94,7 @@ export const resolvers: Resolvers = {
         set.mobileNumber =
           input.mobileNumber === '' ? null : requirePhone('input.mobileNumber', input.mobileNumber);
       try {
-        const updated = await ctx.models.Passengers.findByIdAndUpdate(
-          requireCode('code', code),
-          { $set: set },
-          { new: true },
-        ).lean<PassengerRecord>();
+        const updated = await ctx.storage.updatePassenger(requireCode('code', code), set);
         if (!updated) throw notFound('Passenger', code);
         return updated;
       } catch (err) {
