@@ -41,6 +41,42 @@ export function cpuMs(pid: number): number {
   }
 }
 
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time of a whole PostgreSQL cluster so far, in ms: every live `postgres` process, plus what the
+ * postmaster's exited children (backends that disconnected) used. 0 when none runs.
+ */
+export function postgresCpuMs(): number {
+  const pids = fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    });
+  let ticks = 0;
+  for (const pid of pids) {
+    const f = statFields(pid);
+    if (!f) continue;
+    ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    // The postmaster (its parent is no postgres process) also carries its reaped children's time.
+    if (!pids.includes(Number(f[1]))) ticks += Number(f[13]) + Number(f[14]); // cutime, cstime
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
+
 /** A line of /proc/<pid>/status in MiB (VmRSS, VmHWM ...); NaN if it is gone. */
 export function procStatusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {

@@ -32,6 +32,7 @@ import {
   machineCpuMs,
   machineNote,
   mapLimit,
+  postgresCpuMs,
   seededRandom,
   sleep,
   summarize,
@@ -181,11 +182,12 @@ async function main() {
     // Our services, and the shared servers they load (FerretDB, Kafka's JVM, Redis).
     const pids = {
       ...Object.fromEntries([...system.services].map(([name, s]) => [name, s.child.pid ?? 0])),
-      ferretdb: findPidsByComm('ferretdb')[0] ?? 0,
+      ferretdb: [...findPidsByComm('ferretdb'), ...findPidsByComm('mongod')][0] ?? 0,
       kafka: findPidsByComm('java')[0] ?? 0,
       redis: findPidsByComm('redis-server')[0] ?? 0,
     };
     const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+    const postgresBefore = postgresCpuMs();
     const machineCpuBefore = machineCpuMs();
     const selfBefore = process.cpuUsage();
 
@@ -272,6 +274,7 @@ async function main() {
     const archiveDoneAt = Date.now();
 
     const cpuAfter = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+    const postgresSeconds = (postgresCpuMs() - postgresBefore) / 1000;
     const machineCpuAfter = machineCpuMs();
     const self = process.cpuUsage(selfBefore);
 
@@ -371,6 +374,14 @@ async function main() {
             Math.round(((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0)) / 100) / 10,
           ]),
         ),
+        /** PostgreSQL under FerretDB (0 on the SQLite back end or a mongod). */
+        postgresSeconds: Math.round(postgresSeconds * 10) / 10,
+        /** FerretDB plus its PostgreSQL (or mongod), per archived event. */
+        databaseMsPerEvent:
+          Math.round(
+            ((((cpuAfter.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)) / 1000 + postgresSeconds) * 1000 * 100) /
+              Math.max(records.length, 1),
+          ) / 100,
         benchClientSeconds: Math.round((self.user + self.system) / 1e5) / 10,
       },
       progress,

@@ -18,7 +18,7 @@ import { ACTIVE_STATUSES, type TripRecord } from './models';
 import { acceptTrip, cancelTrip } from './lifecycle/accept';
 import { tripUpdateAt } from './lifecycle/history';
 import { requestedTrip } from './lifecycle/requested-trip';
-import { insertRequestedTrip } from './lifecycle/store';
+import { driverAssignment, insertRequestedTrip } from './lifecycle/store';
 import { tripStats } from './stats';
 
 const MAX_LIST = 200;
@@ -134,7 +134,7 @@ export const resolvers: Resolvers = {
     // The driver's lock names the trip (two point reads; a scan of all trips on FerretDB otherwise).
     currentTrip: async (d, _args, ctx) => {
       authorize(ctx.identity, `see driver ${d.code}'s trips`, isSelf('driver', d.code));
-      const lock = await ctx.models.DriverAssignments.findById(d.code).lean().exec();
+      const lock = await driverAssignment(ctx.models, d.code);
       const trip = lock ? await ctx.tripByCode.load(lock.tripCode) : null;
       return trip && trip.driverCode === d.code && ACTIVE_STATUSES.includes(trip.status) ? trip : null;
     },

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { conflict, ErrorCode, isDuplicateKeyError, notFound } from '@rideshare/common';
 import { ACTIVE_STATUSES, type TripModels, type TripRecord } from '../models';
-import { catchUp, changeTrip, findTrip, type OutboxNudge } from './store';
+import { catchUp, changeTrip, driverAssignment, findTrip, type OutboxNudge } from './store';
 
 const ABANDONED_LOCK_MS = 30_000;
 
@@ -17,7 +17,7 @@ async function lockDriver(models: TripModels, driverCode: string, tripCode: stri
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
   }
-  const lock = await models.DriverAssignments.findById(driverCode).lean().exec();
+  const lock = await driverAssignment(models, driverCode);
   if (!lock) return lockDriver(models, driverCode, tripCode);
   if (lock.tripCode === tripCode) return;
   const held = await findTrip(models, lock.tripCode);

@@ -23,6 +23,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const findTrip = (models: TripModels, code: string) =>
   models.Trips.findById(code).lean<TripDocument>().exec();
 
+/** The driver's assignment lock (one per driver on an active trip; its `_id` is the driver's code). */
+export const driverAssignment = (models: TripModels, driverCode: string) =>
+  models.DriverAssignments.findById(driverCode).lean().exec();
+
 export const loggedVersion = (models: TripModels, code: string, version: number) =>
   models.TripEventLog.findById(tripEventId(code, version)).lean<TripEventLogRecord>().exec();
 

@@ -3,7 +3,13 @@ import { connectDatabase, envString, envUrl, errorFields, type Logger } from '@r
 import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@rideshare/events';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
-import { changeTrip, scheduledTrips, tripsInTimerSlots, type ScheduledTrip } from '../lifecycle/store';
+import {
+  changeTrip,
+  driverAssignment,
+  scheduledTrips,
+  tripsInTimerSlots,
+  type ScheduledTrip,
+} from '../lifecycle/store';
 import { isDue, slotsToScan } from '../lifecycle/timers';
 import type { TripChange } from '../lifecycle/transitions';
 import { FINAL_STATUSES, tripModels, type TripModels, type TripRecord } from '../models';
@@ -49,7 +55,7 @@ async function handleEvent(deps: Deps, event: TripEventEnvelope): Promise<void> 
     return;
   }
   if (trip.driverCode && ['DRIVER_ASSIGNED', 'TRIP_COMPLETED', 'TRIP_ABORTED'].includes(event.data.event)) {
-    const lock = await deps.models.DriverAssignments.findById(trip.driverCode).lean().exec();
+    const lock = await driverAssignment(deps.models, trip.driverCode);
     // A finished trip's own lock is released only after its final event is logged: it no longer counts.
     const busy = lock !== null && !(FINAL_STATUSES.includes(trip.status) && lock.tripCode === trip.code);
     await deps.drivers.setAvailability(trip.driverCode, !busy);
