@@ -6,14 +6,15 @@ import { boundingBox, type LatLon } from '@rideshare/common';
  * stores its cell at every level, and a search picks the finest level that covers the box in few cells.
  */
 const LEVELS = [
-  { name: 'a', degrees: 0.02 },
-  { name: 'b', degrees: 0.2 },
-  { name: 'c', degrees: 2 },
-  { name: 'd', degrees: 20 },
+  { name: 'a', degrees: 0.005 },
+  { name: 'b', degrees: 0.02 },
+  { name: 'c', degrees: 0.2 },
+  { name: 'd', degrees: 2 },
+  { name: 'e', degrees: 20 },
 ] as const;
 
 /** More cells than this and the next, coarser level is used (each cell is one query). */
-const MAX_CELLS = 30;
+const MAX_CELLS = 40;
 
 const key = (level: string, lat: number, lon: number) => `${level}${lat}:${lon}`;
 const index = (value: number, degrees: number) => Math.floor(value / degrees);

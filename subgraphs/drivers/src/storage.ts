@@ -1,5 +1,5 @@
 import { createVersionedStore, isDuplicateKeyError, type ChangeSet, type LatLon } from '@rideshare/common';
-import { cellsCovering, cellsOf } from './geo-cells';
+import { cellsOf } from './geo-cells';
 import type { DriverDocument, DriverLocationRecord, DriverModels, DriverRecord } from './models';
 
 /** The fields a caller may change; `updatedAt` is stamped here. */
@@ -17,8 +17,8 @@ export interface DriverStorage {
   getDriversByCodes(codes: readonly string[]): Promise<Array<DriverRecord | null>>;
   listDrivers(limit: number): Promise<DriverRecord[]>;
   listActiveDrivers(limit: number): Promise<DriverRecord[]>;
-  /** Available drivers inside the bounding box of a circle (the caller filters by exact distance). */
-  nearbyCandidates(center: LatLon, radiusKm: number): Promise<DriverRecord[]>;
+  /** Available drivers in any of these grid cells (see geo-cells.ts), each once. */
+  availableInCells(cells: string[]): Promise<DriverRecord[]>;
   /** The new driver, or null when the code is taken. */
   createDriver(driver: NewDriver): Promise<DriverRecord | null>;
   /** The driver after this change, or null when there is no such driver. May throw VersionConflictError. */
@@ -50,10 +50,10 @@ export function createDriverStorage(models: DriverModels): DriverStorage {
     getDriversByCodes: (codes) => Promise.all(codes.map((code) => store.read(code))),
     listDrivers: (limit) => list({}, limit),
     listActiveDrivers: (limit) => list({ isAcceptingRides: true }, limit),
-    nearbyCandidates: async (center, radiusKm) => {
+    availableInCells: async (cells) => {
       // One indexed equality per cell: FerretDB pushes neither ranges nor `$in` down to PostgreSQL.
       const found = await Promise.all(
-        cellsCovering(center, radiusKm).map((cell) =>
+        cells.map((cell) =>
           Drivers.find({ cells: cell, isAcceptingRides: true }).lean<DriverRecord[]>().exec(),
         ),
       );

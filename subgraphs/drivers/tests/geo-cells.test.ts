@@ -5,14 +5,15 @@ const seattle = { latitude: 47.6205, longitude: -122.3493 };
 
 describe('nearby search cells', () => {
   it('should give a point one cell per level and a driver with no location none', () => {
-    expect(cellsOf(seattle)).toEqual(['a2381:-6118', 'b238:-612', 'c23:-62', 'd2:-7']);
+    expect(cellsOf(seattle)).toEqual(['a9524:-24470', 'b2381:-6118', 'c238:-612', 'd23:-62', 'e2:-7']);
     expect(cellsOf(null)).toEqual([]);
   });
 
-  it('should cover a 24 km search with a few cells of the 0.2 degree level', () => {
-    const cells = cellsCovering(seattle, 24);
-    expect(cells.length).toBeLessThanOrEqual(30);
-    expect(cells.every((c) => c.startsWith('b'))).toBe(true);
+  it('should cover a search with the finest level that needs at most 40 cells', () => {
+    expect(cellsCovering(seattle, 0.5).every((c) => c.startsWith('a'))).toBe(true);
+    const wide = cellsCovering(seattle, 24);
+    expect(wide.length).toBeLessThanOrEqual(40);
+    expect(wide.every((c) => c.startsWith('c'))).toBe(true);
   });
 
   it('should find every point inside the radius in one of the covering cells', () => {
