@@ -1,30 +1,41 @@
 /**
- * Gateway benchmark (issue 3): our gateway against a stock @apollo/gateway + @apollo/server, both in
- * front of the SAME subgraphs, driven with the same cross-subgraph query (bench/scenario.ts).
+ * Gateway benchmark (issue 3): our gateway against three peers, all in front of the SAME subgraphs and
+ * driven with the same cross-subgraph query (bench/scenario.ts):
+ *  - stock:     @apollo/gateway + @apollo/server (bench/stock-gateway.ts);
+ *  - hive:      Hive Gateway, @graphql-hive/gateway-runtime + @graphql-mesh/transport-http, with its
+ *               own (JavaScript) federation planner (bench/hive-gateway.ts, HIVE_PLANNER=js);
+ *  - hive-rust: the same Hive Gateway with @graphql-hive/router-runtime's unifiedGraphHandler, the
+ *               Hive Router's Rust query planner (bench/hive-gateway.ts, HIVE_PLANNER=rust).
+ * Each peer is its own process and signs the same fixed identity onto its subgraph calls
+ * (bench/peer-identity.ts).
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 MONGO_URL=mongodb://127.0.0.1:27017 REDIS_URL=redis://127.0.0.1:6379 \
  *     npm run bench:gateway
  *
- * Two phases, each with both gateways (and the variant, if any):
+ * Two phases, each with every gateway (and the variant, if any):
  *  - live:   the real subgraphs on the real database (end to end; what a client sees today);
  *  - replay: the same subgraph answers replayed from memory (bench/replay-subgraphs.ts), so the
  *            gateway, not the database, is what is loaded.
  * Knobs: BENCH_PHASES (live,replay), BENCH_DURATION_S (15), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2),
- * BENCH_WARMUP_S (5), BENCH_VARIANT (the entry of another gateway build, relative to the repo root, run
- * as a third target: before/after comparisons under the same conditions).
- * Runs alternate (ours, stock, ours, stock, ...) so neither gets a warmer or quieter machine. Every
- * response is checked; a phase with any error is reported as invalid. RSS is sampled from
+ * BENCH_WARMUP_S (5), BENCH_HIVE_DEDUPE (1; 0 turns off the Hive peers' deduplication of identical
+ * in-flight subgraph queries), BENCH_VARIANT (the entry of another gateway build, relative to the repo
+ * root, run as an extra target: before/after comparisons under the same conditions).
+ * Runs alternate (ours, stock, hive, hive-rust, ours, stock, ...) so none gets a warmer or quieter
+ * machine. Every response is checked; a phase with any error is reported as invalid. Before each phase
+ * every distinct request is sent once through every gateway and the whole answers are compared with
+ * stock's; a difference also makes the phase invalid. RSS is sampled from
  * /proc/<pid>/status every 200 ms; CPU time per process comes from /proc/<pid>/stat. Results go to
  * stdout and to bench/results/gateway-<time>.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { envInt, envOptionalString, envString } from '@rideshare/common';
+import { envInt, envOptionalString, envString, readInfraConfig } from '@rideshare/common';
 import { startService, type RunningService } from '../tools/stack/src/services';
 import { startTestSystem } from '../tools/stack/src/testing';
+import { mapLimit, postgresCpuMs } from './bench-util';
 import { mergeResults, runLoad, type LoadResult } from './load';
-import { findPidsByComm, measureCpu, measureMachineCpu, readProcStatusMiB, sampleRss } from './proc';
+import { findDatabasePid, measureCpu, measureMachineCpu, readProcStatusMiB, sampleRss } from './proc';
 import { BENCH_QUERY, SEED, requestFor, seed, type Seeded } from './scenario';
 
 const DURATION_S = envInt('BENCH_DURATION_S', 15, { min: 1, max: 600 });
@@ -36,10 +47,32 @@ const PHASES = envString('BENCH_PHASES', 'live,replay')
   .map((p) => p.trim());
 for (const p of PHASES) if (p !== 'live' && p !== 'replay') throw new Error(`BENCH_PHASES: unknown "${p}"`);
 
-/** BENCH_VARIANT: the entry of another gateway build (e.g. a change under test), run as a third target. */
+/**
+ * BENCH_HIVE_DEDUPE=0: the Hive peers without their default deduplication of identical in-flight
+ * subgraph queries (the scenario repeats few distinct subgraph calls, so it saves them many calls).
+ */
+const HIVE_DEDUPE = envString('BENCH_HIVE_DEDUPE', '1') !== '0';
+
+/** BENCH_VARIANT: the entry of another gateway build (e.g. a change under test), run as an extra target. */
 const VARIANT = envOptionalString('BENCH_VARIANT');
 
-type GatewayName = 'ours' | 'stock' | 'variant';
+type GatewayName = 'ours' | 'stock' | 'hive' | 'hive-rust' | 'variant';
+
+/** The peers besides stock that every phase runs: name, entry and extra environment. */
+const PEERS: Array<{ name: GatewayName; service: string; entry: string; env: NodeJS.ProcessEnv }> = [
+  {
+    name: 'hive',
+    service: 'hive-gateway',
+    entry: 'bench/hive-gateway.ts',
+    env: { HIVE_PLANNER: 'js', HIVE_DEDUPE: HIVE_DEDUPE ? '1' : '0' },
+  },
+  {
+    name: 'hive-rust',
+    service: 'hive-gateway-rust',
+    entry: 'bench/hive-gateway.ts',
+    env: { HIVE_PLANNER: 'rust', HIVE_DEDUPE: HIVE_DEDUPE ? '1' : '0' },
+  },
+];
 
 interface Target {
   name: GatewayName;
@@ -54,6 +87,8 @@ interface Run {
   peakRssMiB: number;
   /** CPU ms used during the run, per process (gateway, subgraphs, database, load generator...). */
   cpuMs: Record<string, number>;
+  /** Subgraph calls the gateway made during the run (replay phase only: the stand-in counts them). */
+  subgraphCalls?: number;
 }
 
 interface Summary extends LoadResult {
@@ -62,6 +97,8 @@ interface Summary extends LoadResult {
   vmHwmMiB: number;
   /** CPU ms per request, per process, over all rounds. */
   cpuMsPerRequest: Record<string, number>;
+  /** Subgraph calls per request, over all rounds (replay phase only). */
+  subgraphCallsPerRequest?: number;
   valid: boolean;
 }
 
@@ -71,6 +108,7 @@ let auth: Record<string, string> = {};
 async function measure(target: Target, others: Record<string, number>, seeded: Seeded, durationS: number) {
   const rss = sampleRss(target.pid, 200);
   const cpu = measureCpu({ gateway: target.pid, ...others });
+  const postgresBefore = postgresCpuMs();
   const self = process.cpuUsage();
   const machine = measureMachineCpu();
   const result = await runLoad({
@@ -81,29 +119,75 @@ async function measure(target: Target, others: Record<string, number>, seeded: S
     headers: auth,
   });
   const own = process.cpuUsage(self);
-  const cpuMs: Record<string, number> = { ...cpu.stop(), 'load generator': (own.user + own.system) / 1000 };
+  const cpuMs: Record<string, number> = {
+    ...cpu.stop(),
+    // PostgreSQL under FerretDB (0 on another back end): part of the database's cost.
+    postgres: postgresCpuMs() - postgresBefore,
+    'load generator': (own.user + own.system) / 1000,
+  };
   // Whatever else ran on the machine meanwhile (other test runs, Kafka...): noise to know about.
   const measured = Object.values(cpuMs).reduce((n, v) => n + (Number.isFinite(v) ? v : 0), 0);
   cpuMs['rest of machine'] = machine.stop() - measured;
   return { result, peakRssMiB: rss.stop(), cpuMs };
 }
 
-/** Sends every distinct request of the scenario once (so a replay stand-in records all answers). */
-async function recordAll(url: string, seeded: Seeded) {
+/**
+ * Sends every distinct request of the scenario once through a gateway, checks each answer and returns
+ * them as compact JSON (so a replay stand-in records every subgraph call that gateway makes, and the
+ * gateways' answers can be compared).
+ */
+async function answersOf(target: Target, seeded: Seeded): Promise<string[]> {
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const { trips, drivers } = seeded;
   const distinct = (trips.length * drivers.length) / gcd(trips.length, drivers.length);
   const request = requestFor(seeded);
-  for (let i = 0; i < distinct; i++) {
-    const { body, check } = request(i);
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body,
-    });
-    const problem = check(await res.json());
-    if (problem) throw new Error(`recording subgraph answers failed: ${problem}`);
+  return mapLimit(
+    Array.from({ length: distinct }, (_, i) => i),
+    4,
+    async (i) => {
+      const { body, check } = request(i);
+      const res = await fetch(target.url, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body,
+      });
+      const text = await res.text();
+      if (res.status !== 200)
+        throw new Error(`${target.name}: request ${i}: HTTP ${res.status}: ${text.slice(0, 200)}`);
+      const answer: unknown = JSON.parse(text);
+      const problem = check(answer);
+      if (problem) throw new Error(`${target.name}: request ${i} answered wrongly: ${problem}`);
+      // Re-serialized, so whitespace (Apollo ends its body with a newline) does not count; key order,
+      // which GraphQL fixes to the query's field order, does.
+      return JSON.stringify(answer);
+    },
+  );
+}
+
+/**
+ * Every distinct request through every gateway once; each whole answer (data, errors, extensions) is
+ * compared with stock's. Returns the differences found (empty when all gateways agree).
+ */
+async function compareAnswers(targets: Target[], seeded: Seeded): Promise<string[]> {
+  const answers = new Map<GatewayName, string[]>();
+  for (const t of targets) answers.set(t.name, await answersOf(t, seeded));
+  const reference = answers.get('stock')!;
+  const differences: string[] = [];
+  for (const [name, own] of answers) {
+    const differing = own.flatMap((a, i) => (a === reference[i] ? [] : [i]));
+    if (differing.length === 0) continue;
+    const i = differing[0]!;
+    differences.push(
+      `${name}: ${differing.length} of ${own.length} answers differ from stock's; ` +
+        `e.g. request ${i}: ${name} ${own[i]} / stock ${reference[i]}`,
+    );
   }
+  console.log(
+    differences.length === 0
+      ? `answers: all ${targets.length} gateways give the same answers to all ${reference.length} distinct requests`
+      : `answers DIFFER:\n  ${differences.join('\n  ')}`,
+  );
+  return differences;
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -115,7 +199,15 @@ function table(rows: string[][]): string {
   return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
-async function runPhase(phase: string, targets: Target[], others: Record<string, number>, seeded: Seeded) {
+async function runPhase(
+  phase: string,
+  targets: Target[],
+  others: Record<string, number>,
+  seeded: Seeded,
+  differences: string[],
+  /** Subgraph calls made so far, when something counts them (the replay stand-in). */
+  subgraphCalls?: () => Promise<number>,
+) {
   console.log(`\n== phase ${phase} ==`);
   for (const target of targets) {
     if (WARMUP_S === 0) break;
@@ -129,13 +221,23 @@ async function runPhase(phase: string, targets: Target[], others: Record<string,
   const runs: Run[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const target of targets) {
+      const callsBefore = await subgraphCalls?.();
       const run = await measure(target, others, seeded, DURATION_S);
-      runs.push({ target: target.name, round, ...run });
+      const callsAfter = await subgraphCalls?.();
+      const calls =
+        callsBefore === undefined || callsAfter === undefined ? undefined : callsAfter - callsBefore;
+      runs.push({
+        target: target.name,
+        round,
+        ...run,
+        ...(calls === undefined ? {} : { subgraphCalls: calls }),
+      });
       const { result } = run;
       console.log(
-        `round ${round} ${target.name.padEnd(5)}: ${fmt(result.requestsPerSecond)} req/s, ` +
+        `round ${round} ${target.name.padEnd(9)}: ${fmt(result.requestsPerSecond)} req/s, ` +
           `p50 ${fmt(result.latency.p50, 2)} ms, p99 ${fmt(result.latency.p99, 2)} ms, ` +
           `peak RSS ${fmt(run.peakRssMiB)} MiB, gateway CPU ${fmt((run.cpuMs.gateway ?? NaN) / result.requests, 2)} ms/req, ` +
+          (calls === undefined ? '' : `${fmt(calls / result.requests, 2)} subgraph calls/req, `) +
           `${result.errors} errors` +
           (result.errors ? ` (${result.errorSamples.join('; ')})` : ''),
       );
@@ -155,6 +257,9 @@ async function runPhase(phase: string, targets: Target[], others: Record<string,
       peakRssMiB: Math.max(...own.map((r) => r.peakRssMiB)),
       vmHwmMiB: readProcStatusMiB(t.pid, 'VmHWM') ?? NaN,
       cpuMsPerRequest,
+      ...(subgraphCalls
+        ? { subgraphCallsPerRequest: own.reduce((n, r) => n + (r.subgraphCalls ?? NaN), 0) / merged.requests }
+        : {}),
       valid: merged.errors === 0,
     };
   }
@@ -169,10 +274,10 @@ async function runPhase(phase: string, targets: Target[], others: Record<string,
   const s = summary.stock!;
   const ratios = ratio(o, s);
   const compared: Array<[string, ReturnType<typeof ratio>]> = [['ours/stock', ratios]];
-  if (summary.variant) {
-    compared.push(['variant/stock', ratio(summary.variant, s)], ['ours/variant', ratio(o, summary.variant)]);
-  }
-  const valid = Object.values(summary).every((r) => r.valid);
+  const peers = targets.map((t) => t.name).filter((n) => n !== 'ours' && n !== 'stock');
+  for (const name of peers) compared.push([`${name}/stock`, ratio(summary[name]!, s)]);
+  for (const name of peers) compared.push([`ours/${name}`, ratio(o, summary[name]!)]);
+  const valid = Object.values(summary).every((r) => r.valid) && differences.length === 0;
 
   const rows = [
     ['gateway', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'gateway CPU ms/req', 'requests', 'errors'],
@@ -205,18 +310,22 @@ async function runPhase(phase: string, targets: Target[], others: Record<string,
     // Other work is reported as CPUs kept busy: per request it would only grow as req/s falls.
     const otherCpus = (rest * r.requests) / r.elapsedMs;
     console.log(
-      `CPU ms per request with ${name}: ${parts.join(', ')}; other work on the machine: ${fmt(otherCpus, 2)} CPUs`,
+      `CPU ms per request with ${name}: ${parts.join(', ')}; other work on the machine: ${fmt(otherCpus, 2)} CPUs` +
+        (r.subgraphCallsPerRequest === undefined
+          ? ''
+          : `; subgraph calls per request: ${fmt(r.subgraphCallsPerRequest, 2)}`),
     );
   }
   console.log(
     valid
       ? `goal (ours >= 1.5x stock req/s with a lower p99): ${ratios.requestsPerSecond >= 1.5 && ratios.p99 < 1 ? 'MET' : 'NOT MET'}`
-      : 'INVALID: some responses had errors or unexpected data; these numbers do not count',
+      : 'INVALID: some responses had errors or unexpected data, or the gateways disagreed; these numbers do not count',
   );
   const strip = ({ samples: _samples, ...rest }: LoadResult) => rest;
   return {
     phase,
     valid,
+    answerDifferences: differences,
     ratios: Object.fromEntries(compared),
     summary: Object.fromEntries(Object.entries(summary).map(([name, r]) => [name, strip(r)])),
     runs: runs.map((r) => ({ ...r, result: strip(r.result) })),
@@ -242,7 +351,8 @@ async function main() {
   console.log(`machine: ${note}`);
   console.log(
     `config: phases ${PHASES.join(',')}; ${ROUNDS} round(s) x ${DURATION_S} s per gateway, ` +
-      `${CONNECTIONS} connections, ${WARMUP_S} s warm-up each`,
+      `${CONNECTIONS} connections, ${WARMUP_S} s warm-up each; Hive subgraph-query deduplication ` +
+      (HIVE_DEDUPE ? 'on (its default)' : 'off'),
   );
 
   // Neither gateway may report usage anywhere; keep Apollo's cloud variables out of both.
@@ -270,7 +380,10 @@ async function main() {
     if (PHASES.includes('live')) {
       const ours = system.services.get('gateway')!;
       const stock = await start('stock-gateway', 'bench/stock-gateway.ts', gatewayEnv);
-      const database = [...findPidsByComm('ferretdb'), ...findPidsByComm('mongod')][0];
+      const peers = [];
+      for (const p of PEERS)
+        peers.push({ ...p, running: await start(p.service, p.entry, { ...gatewayEnv, ...p.env }) });
+      const database = findDatabasePid(readInfraConfig().mongoUrl);
       const others: Record<string, number> = {
         drivers: pid(system.services.get('drivers')),
         passengers: pid(system.services.get('passengers')),
@@ -280,11 +393,14 @@ async function main() {
       const targets: Target[] = [
         { name: 'ours', url: ours.url, pid: pid(ours) },
         { name: 'stock', url: stock.url, pid: pid(stock) },
+        ...peers.map((p) => ({ name: p.name, url: p.running.url, pid: pid(p.running) })),
       ];
       const variant = VARIANT ? await start('variant', VARIANT, gatewayEnv) : undefined;
       if (variant) targets.push({ name: 'variant', url: variant.url, pid: pid(variant) });
-      phases.push(await runPhase('live', targets, others, seeded));
+      const differences = await compareAnswers(targets, seeded);
+      phases.push(await runPhase('live', targets, others, seeded, differences));
       await stock.stop();
+      for (const p of peers) await p.running.stop();
       await variant?.stop();
     }
 
@@ -299,18 +415,34 @@ async function main() {
       };
       const ours = await start('gateway', 'gateway/src/index.ts', viaReplay);
       const stock = await start('stock-gateway', 'bench/stock-gateway.ts', viaReplay);
+      const peers = [];
+      for (const p of PEERS)
+        peers.push({ ...p, running: await start(p.service, p.entry, { ...viaReplay, ...p.env }) });
       const targets: Target[] = [
         { name: 'ours', url: ours.url, pid: pid(ours) },
         { name: 'stock', url: stock.url, pid: pid(stock) },
+        ...peers.map((p) => ({ name: p.name, url: p.running.url, pid: pid(p.running) })),
       ];
       const variant = VARIANT ? await start('variant', VARIANT, viaReplay) : undefined;
       if (variant) targets.push({ name: 'variant', url: variant.url, pid: pid(variant) });
       const stats = async () =>
         (await (await fetch(`${base}/stats`)).json()) as { hits: number; misses: number; entries: number };
-      // Records every subgraph answer the scenario needs before anything is measured.
-      await recordAll(stock.url, seeded);
+      const subgraphCalls = async () => {
+        const { hits, misses } = await stats();
+        return hits + misses;
+      };
+      // Records every subgraph answer the scenario needs, through every gateway (the Hive planners
+      // send other subgraph queries than Apollo's), before anything is measured.
+      const differences = await compareAnswers(targets, seeded);
       const before = await stats();
-      const result = await runPhase('replay', targets, { 'replay subgraphs': pid(replay) }, seeded);
+      const result = await runPhase(
+        'replay',
+        targets,
+        { 'replay subgraphs': pid(replay) },
+        seeded,
+        differences,
+        subgraphCalls,
+      );
       const after = await stats();
       const forwarded = after.misses - before.misses;
       console.log(
@@ -329,6 +461,8 @@ async function main() {
       connections: CONNECTIONS,
       rounds: ROUNDS,
       variant: VARIANT,
+      hiveDedupe: HIVE_DEDUPE,
+      peers: PEERS.map((p) => ({ name: p.name, entry: p.entry, env: p.env })),
     };
     fs.writeFileSync(
       file,

@@ -38,7 +38,7 @@ import {
   summarize,
   writeResult,
 } from './bench-util';
-import { findPidsByComm } from './proc';
+import { findDatabasePid, findPidsByComm } from './proc';
 
 const TRIPS = envInt('BENCH_TRIPS', 500, { min: 1, max: 5_000 });
 const DRIVERS = envInt('BENCH_DRIVERS', 2 * TRIPS, { min: 1, max: 20_000 });
@@ -182,7 +182,7 @@ async function main() {
     // Our services, and the shared servers they load (FerretDB, Kafka's JVM, Redis).
     const pids = {
       ...Object.fromEntries([...system.services].map(([name, s]) => [name, s.child.pid ?? 0])),
-      ferretdb: [...findPidsByComm('ferretdb'), ...findPidsByComm('mongod')][0] ?? 0,
+      ferretdb: findDatabasePid(readInfraConfig().mongoUrl),
       kafka: findPidsByComm('java')[0] ?? 0,
       redis: findPidsByComm('redis-server')[0] ?? 0,
     };

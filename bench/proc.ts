@@ -41,6 +41,25 @@ export function findPidsByComm(comm: string): number[] {
     .map(Number);
 }
 
+/**
+ * The MongoDB-protocol server at MONGO_URL's port, if it runs here (FerretDB or mongod); 0 otherwise.
+ * Matched by port, so a second stack's server on the same machine is not taken for it.
+ */
+export function findDatabasePid(mongoUrl: string): number {
+  const port = new URL(mongoUrl).port || '27017';
+  const candidates = [...findPidsByComm('ferretdb'), ...findPidsByComm('mongod')];
+  return (
+    candidates.find((pid) => {
+      try {
+        const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return args.some((a) => a.endsWith(`:${port}`) || a === port);
+      } catch {
+        return false;
+      }
+    }) ?? 0
+  );
+}
+
 /** Samples a process's resident set size every intervalMs; `stop()` returns the peak seen (MiB). */
 export function sampleRss(pid: number, intervalMs = 200): { stop(): number } {
   let peak = readProcStatusMiB(pid, 'VmRSS') ?? 0;

@@ -8,18 +8,17 @@
  */
 import fs from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { identityHeaders, readIdentitySecret } from '@rideshare/common';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { subgraphs, subgraphUrl, supergraphPath } from '@rideshare/schema';
+import { peerIdentitySigner } from './peer-identity';
 
 async function main() {
   // Started like our services (node --import tsx), which turns on source-mapped stack traces. The
   // default fetcher's agent (agent-base) reads `new Error().stack` on every subgraph request, so that
   // would charge the stock gateway for a dev-time loader; a stock deployment runs plain JS without it.
   process.setSourceMapsEnabled(false);
-  const secret = readIdentitySecret();
-  const identity = { role: 'admin', code: 'BENCH-STOCK' } as const;
+  const sign = peerIdentitySigner(); // the same fixed identity as the Hive peers (bench/peer-identity.ts)
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name, url }) => {
@@ -29,8 +28,7 @@ async function main() {
         // Our subgraphs answer only calls that carry a signed identity. A stock gateway has no
         // authentication, so it passes one fixed admin identity: the least it needs to get answers.
         willSendRequest({ request }) {
-          for (const [header, value] of Object.entries(identityHeaders(identity, secret)))
-            request.http?.headers.set(header, value);
+          for (const [header, value] of Object.entries(sign())) request.http?.headers.set(header, value);
         },
       });
     },

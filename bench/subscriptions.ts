@@ -53,7 +53,7 @@ import {
   summarize,
   writeResult,
 } from './bench-util';
-import { findPidsByComm } from './proc';
+import { findDatabasePid, findPidsByComm } from './proc';
 
 const LEVELS = envString('BENCH_SUBSCRIBERS', '5000')
   .split(',')
@@ -475,7 +475,7 @@ async function runPhase(
     (['trips', 'drivers', 'passengers'] as const).map((n) => [n, system.services.get(n)?.child.pid ?? 0]),
   );
   const shared = {
-    ferretdb: findPidsByComm('ferretdb')[0] ?? 0,
+    ferretdb: findDatabasePid(readInfraConfig().mongoUrl),
     redis: findPidsByComm('redis-server')[0] ?? 0,
   };
   let conn: Awaited<ReturnType<typeof connectSubscribers>> | undefined;

@@ -91,6 +91,8 @@ export async function simulate(
       return move(trip.source);
     case 'TRIP_STARTED':
     case 'TRIP_RUNNING':
+      // Past the last step the driver already stands at the destination: another move changes nothing.
+      if (trip.monitorIterations > steps) return;
       return move(routePoint(trip, trip.monitorIterations, steps));
     default:
       return;

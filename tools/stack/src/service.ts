@@ -12,7 +12,14 @@ export interface ManagedService {
   /** Downloads or builds what is missing (cached per machine). */
   install(): Promise<void>;
   /** The command line; must mention the stack directory so `down` can tell our processes from others. */
-  command(): { cmd: string; args: string[]; user?: { uid: number; gid: number } };
+  command(): {
+    cmd: string;
+    args: string[];
+    /** Run as this user (PostgreSQL refuses root). */
+    user?: { uid: number; gid: number };
+    /** Added to the environment the stack runs in. */
+    env?: Record<string, string>;
+  };
   /** One-time preparation of the data directory (e.g. formatting Kafka storage). */
   prepare?(): Promise<void>;
   /** A real protocol-level health check against the given URL/brokers. */

@@ -73,12 +73,13 @@ async function upOne(s: ManagedService): Promise<boolean> {
   }
   await s.install();
   await s.prepare?.();
-  const { cmd, args, user } = s.command();
+  const { cmd, args, user, env } = s.command();
   const pid = spawnDetached(cmd, args, {
     logFile: logFile(s),
     pidFile: pidFile(s),
     cwd: path.join(stackDir(), s.name),
     user,
+    env: env && { ...process.env, ...env },
   });
   try {
     await waitUntil(
