@@ -12,3 +12,4 @@ export * from './run-service';
 export * from './identity';
 export * from './tokens';
 export * from './versioned-log';
+export * from './concurrency';
