@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { errorFields, mapLimit, type Logger } from '@rideshare/common';
+import { errorFields, type Logger } from '@rideshare/common';
 import {
   InvalidEventError,
   kafkaNamespace,
@@ -24,8 +24,6 @@ export interface TripEventConsumerOptions {
   fromBeginning?: boolean;
   /** Handlers of different trips run in parallel across partitions (default 6: every partition of the topic). */
   partitionsConsumedConcurrently?: number;
-  /** And across the trips of one partition's batch (default 16); one trip's events always run in order. */
-  keysConsumedConcurrently?: number;
 }
 
 export interface RunningConsumer {
@@ -90,56 +88,36 @@ export async function runTripEventConsumer(opts: TripEventConsumerOptions): Prom
     });
   };
 
-  /** Handles one message: dead-letters what is invalid or refused, retries everything else. */
-  const handleMessage = async (message: KafkaMessage, partition: number, heartbeat: () => Promise<void>) => {
-    let event: TripEventEnvelope;
-    try {
-      event = parseTripEvent(message.value);
-    } catch (err) {
-      if (err instanceof InvalidEventError) return deadLetter(message, partition, err.message);
-      throw err;
-    }
-    for (let attempt = 1, delay = 100; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
-      try {
-        await opts.handle(event, message);
-        return;
-      } catch (err) {
-        if (err instanceof PermanentError) return deadLetter(message, partition, err.message);
-        if (stopping) throw err; // leave it uncommitted; it is redelivered after restart
-        opts.log.warn('handler failed, retrying', {
-          groupId: opts.groupId,
-          eventId: event.id,
-          attempt,
-          ...errorFields(err),
-        });
-        await sleep(delay);
-        await heartbeat();
-      }
-    }
-  };
-
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.tripEvents, fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
-    eachBatchAutoResolve: false,
-    // Messages of one key (one trip) run in order; different trips of a partition run side by side, so
-    // one slow trip no longer holds up every other trip on its partition. The batch's offset is
-    // committed once all of it is handled: a crash redelivers the batch, which idempotent handlers allow.
-    eachBatch: async (payload) => {
-      const { batch } = payload;
-      const heartbeat = () => payload.heartbeat();
-      const byKey = new Map<string, KafkaMessage[]>();
-      for (const message of batch.messages) {
-        const key = message.key?.toString() ?? '';
-        byKey.set(key, [...(byKey.get(key) ?? []), message]);
+    eachMessage: async (payload) => {
+      const { message, partition } = payload;
+      let event: TripEventEnvelope;
+      try {
+        event = parseTripEvent(message.value);
+      } catch (err) {
+        if (err instanceof InvalidEventError) return deadLetter(message, partition, err.message);
+        throw err;
       }
-      await mapLimit([...byKey.values()], opts.keysConsumedConcurrently ?? 16, async (messages) => {
-        for (const message of messages) await handleMessage(message, batch.partition, heartbeat);
-      });
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) payload.resolveOffset(last.offset);
-      await heartbeat();
+      for (let attempt = 1, delay = 100; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
+        try {
+          await opts.handle(event, message);
+          return;
+        } catch (err) {
+          if (err instanceof PermanentError) return deadLetter(message, partition, err.message);
+          if (stopping) throw err; // leave it uncommitted; it is redelivered after restart
+          opts.log.warn('handler failed, retrying', {
+            groupId: opts.groupId,
+            eventId: event.id,
+            attempt,
+            ...errorFields(err),
+          });
+          await sleep(delay);
+          await payload.heartbeat();
+        }
+      }
     },
   });
   return {
