@@ -36,7 +36,7 @@ export type DriverDocument = DriverRecord & { _id: string; cells?: string[] };
 const driverSchema = new mongoose.Schema<DriverDocument>(
   {
     _id: { type: String, required: true },
-    code: { type: String, required: true, unique: true },
+    code: { type: String, required: true }, // unique through `_id`, which is the code
     firstName: { type: String, required: true },
     lastName: { type: String, required: true },
     car: {

@@ -42,8 +42,9 @@ export function createDriverStorage(models: DriverModels): DriverStorage {
   const { Drivers, DriverChanges, DriverLocations } = models;
   const store = createVersionedStore<DriverDocument>({ documents: Drivers, changes: DriverChanges });
 
+  // In code order: `_id` is the code, so its index serves the order.
   const list = (filter: { isAcceptingRides?: boolean }, limit: number) =>
-    Drivers.find(filter).sort({ code: 1 }).limit(limit).lean<DriverRecord[]>().exec();
+    Drivers.find(filter).sort({ _id: 1 }).limit(limit).lean<DriverRecord[]>().exec();
 
   return {
     getDriver: (code) => store.read(code),

@@ -16,7 +16,7 @@ export type PassengerDocument = PassengerRecord & { _id: string };
 const passengerSchema = new mongoose.Schema<PassengerDocument>(
   {
     _id: { type: String, required: true },
-    code: { type: String, required: true, unique: true },
+    code: { type: String, required: true }, // unique through `_id`, which is the code
     firstName: { type: String, required: true },
     lastName: { type: String, required: true },
     email: { type: String, required: true, unique: true },

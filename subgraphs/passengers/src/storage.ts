@@ -28,7 +28,7 @@ export function createPassengerStorage(models: PassengerModels): PassengerStorag
   return {
     getPassengersByCodes: (codes) => findByIds(Passengers, codes),
     listPassengers: (limit) =>
-      Passengers.find().sort({ code: 1 }).limit(limit).lean<PassengerRecord[]>().exec(),
+      Passengers.find().sort({ _id: 1 }).limit(limit).lean<PassengerRecord[]>().exec(),
     createPassenger: async (passenger) => (await Passengers.create(passenger)).toObject(),
     updatePassenger: (code, change) =>
       Passengers.findByIdAndUpdate(code, { $set: change }, { new: true }).lean<PassengerRecord>().exec(),

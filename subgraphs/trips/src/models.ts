@@ -144,7 +144,7 @@ export type TripDocument = TripRecord & { _id: string; timerSlot?: number | null
 const tripSchema = new mongoose.Schema<TripDocument>(
   {
     _id: { type: String, required: true },
-    code: { type: String, required: true, unique: true },
+    code: { type: String, required: true }, // unique through `_id`, which is the code
     type: { type: String, required: true },
     status: { type: String, required: true },
     passengerCode: { type: String, required: true },
