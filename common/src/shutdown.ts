@@ -29,6 +29,8 @@ export function handleShutdown(log: Logger, closers: Closer[], timeoutMs = 15_00
     log.info('stopped');
     process.exit(code);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a repeated signal (Ctrl-C reaches a whole process group) must not kill the
+  // process half-way through its shutdown; `stop` runs once.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -38,6 +38,10 @@ function supervise(
   return {
     kind,
     start: run,
+    /** From now on an exit is expected (a Ctrl-C reaches every service at once): no restart. */
+    halt() {
+      stopping = true;
+    },
     async stop() {
       stopping = true;
       await current?.stop();
@@ -56,8 +60,10 @@ export async function startSystem(): Promise<number> {
       stopRequested = true;
       resolve();
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // `on`, not `once`: a terminal's Ctrl-C reaches us twice (directly and forwarded by tools/run.mjs),
+    // and a second signal must not kill us half-way through stopping.
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   try {
     for (const service of appServices) {
@@ -91,6 +97,7 @@ export async function startSystem(): Promise<number> {
     await stopped;
   } finally {
     console.log('\n[start] stopping services');
+    for (const s of supervisors) s.halt();
     // Workers first (they call the gateway and subgraphs), then the gateway, then the subgraphs;
     // the services of one kind stop in parallel.
     for (const kind of ['worker', 'gateway', 'subgraph'] as const) {
