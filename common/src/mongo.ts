@@ -25,3 +25,15 @@ export async function findByIds<T extends { _id: string }>(
 ): Promise<Array<T | null>> {
   return Promise.all(ids.map((id) => model.findById(id).lean<T>().exec()));
 }
+
+/**
+ * `{ field: { $in: values } }` asked as one query per value, results concatenated in the order of
+ * `values`. FerretDB pushes an equality on a top-level field down to its database (and its index), but
+ * not `$in`, which reads and decodes the whole collection.
+ */
+export async function findForEach<V, T>(
+  values: readonly V[],
+  find: (value: V) => Promise<T[]>,
+): Promise<T[]> {
+  return (await Promise.all(values.map(find))).flat();
+}

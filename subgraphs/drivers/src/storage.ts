@@ -1,4 +1,10 @@
-import { createVersionedStore, isDuplicateKeyError, type ChangeSet, type LatLon } from '@rideshare/common';
+import {
+  createVersionedStore,
+  findForEach,
+  isDuplicateKeyError,
+  type ChangeSet,
+  type LatLon,
+} from '@rideshare/common';
 import { cellsOf } from './geo-cells';
 import type { DriverDocument, DriverLocationRecord, DriverModels, DriverRecord } from './models';
 
@@ -52,13 +58,10 @@ export function createDriverStorage(models: DriverModels): DriverStorage {
     listDrivers: (limit) => list({}, limit),
     listActiveDrivers: (limit) => list({ isAcceptingRides: true }, limit),
     availableInCells: async (cells) => {
-      // One indexed equality per cell: FerretDB pushes neither ranges nor `$in` down to PostgreSQL.
-      const found = await Promise.all(
-        cells.map((cell) =>
-          Drivers.find({ cells: cell, isAcceptingRides: true }).lean<DriverRecord[]>().exec(),
-        ),
+      const found = await findForEach(cells, (cell) =>
+        Drivers.find({ cells: cell, isAcceptingRides: true }).lean<DriverRecord[]>().exec(),
       );
-      return [...new Map(found.flat().map((d) => [d.code, d])).values()];
+      return [...new Map(found.map((d) => [d.code, d])).values()];
     },
     createDriver: async (driver) => {
       const now = new Date();

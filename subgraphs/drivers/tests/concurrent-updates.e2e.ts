@@ -1,18 +1,12 @@
-import { serviceHeaders } from '@rideshare/common';
+import { serviceHeaders, type ChangeEntry } from '@rideshare/common';
 import {
   postGraphQL,
   startSubgraphInProcess,
   type InProcessSubgraph,
 } from '../../../tools/stack/src/testing';
-import type { ChangeEntry } from '@rideshare/common';
 import type { DriverDocument, DriverRecord } from '../src/models';
 import { createDriversServer } from '../src/server';
-
-const car = { make: 'Toyota', model: 'Prius', year: 2021, color: 'Blue', licensePlate: 'ABC123' };
-const MOVE =
-  'mutation ($code: ID!, $location: GeoPointInput!) { updateDriverLocation(code: $code, location: $location) { code } }';
-const AVAILABILITY =
-  'mutation ($code: ID!, $on: Boolean!) { setDriverAvailability(code: $code, isAcceptingRides: $on) { code } }';
+import { AVAILABILITY, MOVE, car } from './driver-operations';
 
 describe('drivers subgraph under concurrent updates of one driver', () => {
   let subgraph: InProcessSubgraph;

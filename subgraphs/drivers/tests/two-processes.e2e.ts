@@ -4,12 +4,7 @@ import { connectDatabase, readInfraConfig, serviceHeaders } from '@rideshare/com
 import { startService, type RunningService } from '../../../tools/stack/src/services';
 import { postGraphQL } from '../../../tools/stack/src/testing';
 import { driverModels, type DriverDocument, type DriverModels } from '../src/models';
-
-const car = { make: 'Toyota', model: 'Prius', year: 2021, color: 'Blue', licensePlate: 'ABC123' };
-const MOVE =
-  'mutation ($code: ID!, $location: GeoPointInput!) { updateDriverLocation(code: $code, location: $location) { code } }';
-const AVAILABILITY =
-  'mutation ($code: ID!, $on: Boolean!) { setDriverAvailability(code: $code, isAcceptingRides: $on) { code } }';
+import { AVAILABILITY, MOVE, car } from './driver-operations';
 
 describe('two drivers subgraph processes on one database', () => {
   // Two replicas share nothing but the database: an in-process lock could not serialize their writes.

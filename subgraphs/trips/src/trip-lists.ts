@@ -1,3 +1,4 @@
+import { findForEach } from '@rideshare/common';
 import type { TripStatus } from './generated/resolvers-types';
 import type { TripModels, TripRecord } from './models';
 
@@ -12,9 +13,8 @@ const newest = (models: TripModels, filter: Record<string, string>, limit: numbe
   models.Trips.find(filter).sort({ requestedAt: -1, code: 1 }).limit(limit).lean<TripRecord[]>().exec();
 
 /**
- * The newest trips matching the filter. Each query is one equality on an indexed field: FerretDB
- * pushes neither `$in` nor sorting down to PostgreSQL, so several statuses are asked one by one and
- * merged here. With no filter at all the list reads every trip (an admin's view, not a hot path).
+ * The newest trips matching the filter. Each query is one equality on an indexed field; several
+ * statuses are asked one by one (`findForEach`) and merged here, as FerretDB does not sort either. With no filter at all the list reads every trip (an admin's view, not a hot path).
  */
 export async function latestTrips(
   models: TripModels,
@@ -22,8 +22,8 @@ export async function latestTrips(
   limit: number,
 ): Promise<TripRecord[]> {
   if (!('statuses' in filter)) return newest(models, filter, limit);
-  const lists = await Promise.all(filter.statuses.map((status) => newest(models, { status }, limit)));
-  return lists.flat().sort(newestFirst).slice(0, limit);
+  const lists = await findForEach(filter.statuses, (status) => newest(models, { status }, limit));
+  return lists.sort(newestFirst).slice(0, limit);
 }
 
 /** How many trips have each status (one indexed count per status; statuses with none are left out). */

@@ -21,7 +21,11 @@ const BATCH = 1_000;
  */
 export function nextBatch(unpublished: TripEventLogRecord[], max = BATCH): TripEventLogRecord[] {
   const byTrip = new Map<string, TripEventLogRecord[]>();
-  for (const e of unpublished) byTrip.set(e.code, [...(byTrip.get(e.code) ?? []), e]);
+  for (const e of unpublished) {
+    const entries = byTrip.get(e.code) ?? [];
+    entries.push(e);
+    byTrip.set(e.code, entries);
+  }
   const trips = [...byTrip.values()].map((entries) => entries.sort((a, b) => a.version - b.version));
   // Oldest pending trips first, so a large backlog drains in the order it was written.
   trips.sort((a, b) => new Date(a[0]!.createdAt).getTime() - new Date(b[0]!.createdAt).getTime());

@@ -1,5 +1,5 @@
 import { createTripEvent, tripEventId } from '@rideshare/events';
-import { isDuplicateKeyError } from '@rideshare/common';
+import { findForEach, isDuplicateKeyError } from '@rideshare/common';
 import {
   FINAL_STATUSES,
   type TripDocument,
@@ -34,25 +34,16 @@ export const loggedVersion = (models: TripModels, code: string, version: number)
 export type ScheduledTrip = Pick<TripDocument, '_id' | 'status' | 'acceptDeadline' | 'nextMonitorAt'>;
 const SCHEDULE_FIELDS = { _id: 1, status: 1, acceptDeadline: 1, nextMonitorAt: 1 };
 
-/** Trips whose next deadline falls in one of these slots: one indexed equality query per slot. */
-export async function tripsInTimerSlots(models: TripModels, slots: number[]): Promise<ScheduledTrip[]> {
-  const found = await Promise.all(
-    slots.map((timerSlot) =>
-      models.Trips.find({ timerSlot }, SCHEDULE_FIELDS).lean<ScheduledTrip[]>().exec(),
-    ),
-  );
-  return found.flat();
-}
+const scheduled = (models: TripModels, filter: { timerSlot: number } | { status: string }) =>
+  models.Trips.find(filter, SCHEDULE_FIELDS).lean<ScheduledTrip[]>().exec();
 
-/** Every trip with a deadline, by status (indexed equalities; the statuses hold only unfinished trips). */
-export async function scheduledTrips(models: TripModels): Promise<ScheduledTrip[]> {
-  const found = await Promise.all(
-    ['DRIVERS_NOTIFIED', ...MONITORED].map((status) =>
-      models.Trips.find({ status }, SCHEDULE_FIELDS).lean<ScheduledTrip[]>().exec(),
-    ),
-  );
-  return found.flat();
-}
+/** Trips whose next deadline falls in one of these slots. */
+export const tripsInTimerSlots = (models: TripModels, slots: number[]) =>
+  findForEach(slots, (timerSlot) => scheduled(models, { timerSlot }));
+
+/** Every trip with a deadline, by status (the statuses hold only unfinished trips). */
+export const scheduledTrips = (models: TripModels) =>
+  findForEach(['DRIVERS_NOTIFIED', ...MONITORED], (status) => scheduled(models, { status }));
 
 /** The log entries the outbox relay has not sent yet (an indexed equality, however long the log). */
 export const unpublishedEntries = (models: TripModels) =>
