@@ -60,6 +60,9 @@ export async function createSubgraphServer<C extends BaseContext>(opts: Subgraph
     includeStacktraceInErrorResponses: local,
     formatError: (formatted) => formatError(formatted, local),
     csrfPrevention: false, // only the gateway calls subgraphs
+    // The process's own shutdown (handleShutdown) stops Apollo in order; Apollo's handler would stop it
+    // on its own and re-send the signal, racing ours (a Ctrl-C then took the 15 s shutdown timeout).
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginInlineTraceDisabled()], // no Apollo usage reporting here: tracing is wasted work
   });
   await apollo.start();

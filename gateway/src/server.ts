@@ -103,6 +103,9 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     formatError: (formatted, error) => formatError(codeClientErrors(formatted, error), local),
     validationRules,
     allowBatchedHttpRequests: true,
+    // The process's own shutdown (handleShutdown) stops Apollo in order; Apollo's handler would stop it
+    // on its own and re-send the signal, racing ours (a Ctrl-C then took the 15 s shutdown timeout).
+    stopOnTerminationSignals: false,
     persistedQueries: config.apq ? { cache: new RedisQueryCache(redis) } : false,
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
