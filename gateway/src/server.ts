@@ -6,7 +6,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, OperationTypeNode, type GraphQLFormattedError } from 'graphql';
 import {
   apolloRoute,
   closeServer,
@@ -26,6 +26,7 @@ import { queryLimitsRule } from './limits/query-limits';
 import { createRateLimiter } from './limits/rate-limit';
 import { createReadinessCheck } from './readiness';
 import { createSubscriptions } from './subscriptions';
+import type { LoadedGraph } from './subscriptions/live-fields';
 
 /** Sandbox opens with an admin token already set (local mode only: the gateway holds the secret). */
 async function landingPage(config: GatewayConfig): Promise<ApolloServerPlugin<GatewayContext>> {
@@ -89,8 +90,10 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   const local = config.mode === 'local';
   const gateway = createApolloGateway(config);
   // Registered before start so the first load is seen too; subscriptions validate against it.
-  let apiSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate((update) => (apiSchema = update.apiSchema));
+  let graph: LoadedGraph | undefined;
+  gateway.onSchemaLoadOrUpdate(
+    (update) => (graph = { apiSchema: update.apiSchema, supergraphSdl: update.coreSupergraphSdl }),
+  );
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => log.warn('redis error', { error: err.message }));
   const validationRules = [queryLimitsRule(config.limits)];
@@ -154,7 +157,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
       res.end(lines.join('\n') + '\n');
     },
   });
-  const subscriptions = createSubscriptions(http, apollo, () => apiSchema, config, log, {
+  const subscriptions = createSubscriptions(http, apollo, () => graph, config, log, {
     verify,
     validationRules,
     // Operations sent over a socket meet the same safelist and per-identity rate limit as HTTP ones.

@@ -1,12 +1,12 @@
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../gateway';
-import { GraphQLError, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { errorFields, type Identity, type Logger } from '@rideshare/common';
+import { GraphQLError, type ExecutionResult, type ValidationRule } from 'graphql';
+import { errorFields, type Logger } from '@rideshare/common';
 import type { GatewayConfig } from '../config';
 import { createPayloadResolver, type Execute } from './payloads';
 import { createRedisFeeds } from './redis-feeds';
-import type { TripState } from './streams';
+import { createLiveFields, type LoadedGraph } from './live-fields';
 import { attachSubscriptionServer, bearerOf, type SubscriptionServerDeps } from './ws-server';
 import type { TokenVerifier } from '@rideshare/common';
 
@@ -29,30 +29,11 @@ function gatewayExecutor(apollo: ApolloServer<GatewayContext>, log: Logger): Exe
   };
 }
 
-function tripStateReader(execute: Execute) {
-  return async (code: string, identity: Identity): Promise<TripState | null> => {
-    const result = await execute(
-      'query ($code: ID!) { trip(code: $code) { version status } }',
-      { code },
-      identity,
-    );
-    const trip = (result.data as { trip?: { version: number; status: string } | null } | null | undefined)
-      ?.trip;
-    if (trip)
-      return { version: trip.version, final: trip.status === 'COMPLETED' || trip.status === 'ABORTED' };
-    if (
-      result.errors?.some((e) => (e as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND')
-    )
-      return null;
-    throw new Error(`could not read trip ${code}: ${result.errors?.[0]?.message ?? 'no data'}`);
-  };
-}
-
 /** Subscriptions on the gateway's HTTP server: graphql-ws, Redis signals, shared federated payloads. */
 export function createSubscriptions(
   http: http.Server,
   apollo: ApolloServer<GatewayContext>,
-  schema: () => GraphQLSchema | undefined,
+  graph: () => LoadedGraph | undefined,
   config: GatewayConfig,
   log: Logger,
   auth: {
@@ -65,13 +46,12 @@ export function createSubscriptions(
   const execute = gatewayExecutor(apollo, log);
   const feeds = createRedisFeeds(config.redisUrl, log);
   const payloads = createPayloadResolver(execute, { share: config.subscriptionDedup });
+  const live = createLiveFields({ graph, execute, feeds, payloads, log });
   const server = attachSubscriptionServer(http, {
-    schema,
+    schema: () => graph()?.apiSchema,
     execute,
     log,
-    feeds,
-    payloads,
-    currentTrip: tripStateReader(execute),
+    live,
     authenticate: (params) => auth.verify(bearerOf(params)),
     validationRules: auth.validationRules,
     allowOperation: auth.allowOperation,

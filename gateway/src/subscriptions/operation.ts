@@ -7,24 +7,23 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values';
+import { PAYLOAD_SPREAD, type LiveFieldSpec } from './live-directive';
 
-export type SubscriptionField = 'tripUpdated' | 'tripOffers';
-
-/** What the gateway needs to serve one subscription: its field, arguments and payload query. */
+/** What the gateway needs to serve one subscription: its live field, arguments and payload query. */
 export interface SubscriptionPlan {
-  field: SubscriptionField;
+  live: LiveFieldSpec;
   /** The subscriber: payloads are resolved as them, so authorization holds for every update. */
   identity: Identity;
   /** The key the payload goes under (the alias, if any). */
   responseKey: string;
+  /** The root field's arguments, coerced by graphql-js. */
   args: Record<string, unknown>;
-  /**
-   * The query that resolves one update for this subscriber through the gateway, like any query:
-   * `tripUpdate(code, version)` with the subscriber's own selection.
-   */
+  /** The field's `resolve` query with the subscriber's selection in place of `...Payload`. */
   payloadQuery: string;
   /** Values of the subscriber's variables that the selection uses. */
   payloadVariables: Record<string, unknown>;
@@ -35,6 +34,9 @@ export interface SubscriptionPlan {
   selectionKey: string;
 }
 
+/** The resolve query's own variables are renamed with this prefix, so they never meet the subscriber's. */
+export const OWN_VARIABLE = '__live_';
+
 const badInput = (message: string, field: string) =>
   new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
 
@@ -44,11 +46,39 @@ function variablesUsed(nodes: Array<FieldNode | FragmentDefinitionNode>): Set<st
   return names;
 }
 
+/** `resolve` with its variables prefixed, the subscriber's selection spliced in, and their variables. */
+function payloadOperation(
+  resolve: OperationDefinitionNode,
+  root: FieldNode,
+  definitions: readonly VariableDefinitionNode[],
+): OperationDefinitionNode {
+  const spliced = visit(resolve, {
+    Variable: (node) => ({ ...node, name: { ...node.name, value: OWN_VARIABLE + node.name.value } }),
+    FragmentSpread: (node) =>
+      node.name.value === PAYLOAD_SPREAD
+        ? {
+            kind: Kind.INLINE_FRAGMENT,
+            selectionSet: root.selectionSet ?? {
+              kind: Kind.SELECTION_SET,
+              selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }],
+            },
+          }
+        : undefined,
+  });
+  return {
+    ...spliced,
+    name: { kind: Kind.NAME, value: 'SubscriptionPayload' },
+    variableDefinitions: [...(spliced.variableDefinitions ?? []), ...definitions],
+  };
+}
+
 /**
- * Turns a validated subscription operation into its plan. Root arguments are coerced by hand: the
- * document was validated against the schema, so only values need checking.
+ * Turns a validated subscription operation into its plan. Root arguments are coerced by graphql-js
+ * (`getArgumentValues`, as execution would); the live field comes from the supergraph's `@live`.
  */
 export function planSubscription(
+  schema: GraphQLSchema,
+  live: (field: string) => LiveFieldSpec | string,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
@@ -58,38 +88,39 @@ export function planSubscription(
   if (!root || rest.length > 0 || root.kind !== Kind.FIELD)
     throw badInput('A subscription must select exactly one root field', 'subscription');
   const field = root.name.value;
-  if (field !== 'tripUpdated' && field !== 'tripOffers')
-    throw badInput(`Unknown subscription field "${field}"`, field);
-  const args: Record<string, unknown> = {};
-  for (const arg of root.arguments ?? []) {
-    const v = arg.value;
-    args[arg.name.value] =
-      v.kind === Kind.VARIABLE
-        ? variables[v.name.value]
-        : v.kind === Kind.INT
-          ? Number(v.value)
-          : v.kind === Kind.NULL
-            ? null
-            : 'value' in v
-              ? v.value
-              : undefined;
+  const spec = live(field);
+  const fieldDef = schema.getSubscriptionType()?.getFields()[field];
+  if (typeof spec === 'string' || !fieldDef)
+    throw badInput(
+      `Unknown subscription field "${field}"${typeof spec === 'string' ? `: ${spec}` : ''}`,
+      field,
+    );
+  const args = getArgumentValues(fieldDef, root, variables);
+  if (spec.resume) {
+    const after = args[spec.resume.argument];
+    if (
+      after !== undefined &&
+      after !== null &&
+      !(typeof after === 'number' && Number.isInteger(after) && after >= 0)
+    )
+      throw badInput(
+        `Invalid ${spec.resume.argument}: must be a non-negative integer, got ${JSON.stringify(after)}`,
+        spec.resume.argument,
+      );
   }
   const fragments = document.definitions.filter(
     (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION,
   );
-  const selection = root.selectionSet ? print(root.selectionSet) : '';
   const used = variablesUsed([...(root.selectionSet ? [{ ...root, arguments: [] }] : []), ...fragments]);
-  const definitions = (operation.variableDefinitions ?? []).filter((d: VariableDefinitionNode) =>
-    used.has(d.variable.name.value),
-  );
+  const definitions = (operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
   const payloadVariables = Object.fromEntries(
     definitions.map((d) => [d.variable.name.value, variables[d.variable.name.value]]),
   );
-  const declared = ['$__code: ID!', '$__version: Int!', ...definitions.map((d) => print(d))].join(', ');
-  const body = field === 'tripUpdated' ? selection : `{ trip ${selection} }`;
-  const payloadQuery = `query SubscriptionPayload(${declared}) { tripUpdate(code: $__code, version: $__version) ${body} }\n${fragments.map((f) => print(f)).join('\n')}`;
+  const payloadQuery = [payloadOperation(spec.resolve, root, definitions), ...fragments]
+    .map((d) => print(d))
+    .join('\n');
   return {
-    field,
+    live: spec,
     responseKey: root.alias?.value ?? field,
     args,
     payloadQuery,

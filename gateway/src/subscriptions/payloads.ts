@@ -1,7 +1,6 @@
 import type { ExecutionResult } from 'graphql';
-import type { SubscriptionPlan } from './operation';
-
 import type { Identity } from '@rideshare/common';
+import { OWN_VARIABLE, type SubscriptionPlan } from './operation';
 
 /** Runs an operation through the gateway as the given caller. */
 export type Execute = (
@@ -11,8 +10,25 @@ export type Execute = (
 ) => Promise<ExecutionResult>;
 
 /**
- * Resolves update payloads through the gateway's federated execution, once per (trip, version,
- * selection): subscribers with the same selection of the same trip share the resolution, so the
+ * The values of the field's `resolve` variables for one update: `$version` is the version to resolve;
+ * the others come from the signal's variables, else from the subscription's arguments.
+ */
+export function resolveVariables(
+  plan: SubscriptionPlan,
+  version: number,
+  signalVariables: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const definition of plan.live.resolve.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    values[name] = name === 'version' ? version : (signalVariables[name] ?? plan.args[name]);
+  }
+  return values;
+}
+
+/**
+ * Resolves update payloads through the gateway's federated execution, once per (entity, version,
+ * selection): subscribers with the same selection of the same update share the resolution, so the
  * work per event grows with the number of distinct selections, not of subscribers.
  *
  * `share: false` (GATEWAY_SUBSCRIPTION_DEDUP=off) resolves every subscriber's payload on its own:
@@ -22,25 +38,24 @@ export function createPayloadResolver(execute: Execute, { share = true, retainMs
   const shared = new Map<string, Promise<ExecutionResult>>();
   let resolutions = 0;
 
+  const run = (plan: SubscriptionPlan, own: Record<string, unknown>) => {
+    resolutions++;
+    const prefixed = Object.fromEntries(Object.entries(own).map(([k, v]) => [OWN_VARIABLE + k, v]));
+    return execute(plan.payloadQuery, { ...plan.payloadVariables, ...prefixed }, plan.identity);
+  };
+
   return {
-    resolve(plan: SubscriptionPlan, code: string, version: number): Promise<ExecutionResult> {
-      if (!share) {
-        resolutions++;
-        return execute(
-          plan.payloadQuery,
-          { ...plan.payloadVariables, __code: code, __version: version },
-          plan.identity,
-        );
-      }
-      const key = `${code}\u0000${version}\u0000${plan.selectionKey}`;
+    /**
+     * The update at `version` of the entity that `own` (the resolve query's variables) names. The key
+     * has the version even when the query does not take it (it then reads the latest state): each
+     * signalled version is resolved anew.
+     */
+    resolve(plan: SubscriptionPlan, version: number, own: Record<string, unknown>): Promise<ExecutionResult> {
+      if (!share) return run(plan, own);
+      const key = `${plan.live.field}\u0000${version}\u0000${JSON.stringify(own)}\u0000${plan.selectionKey}`;
       let pending = shared.get(key);
       if (!pending) {
-        resolutions++;
-        pending = execute(
-          plan.payloadQuery,
-          { ...plan.payloadVariables, __code: code, __version: version },
-          plan.identity,
-        );
+        pending = run(plan, own);
         shared.set(key, pending);
         // Kept briefly so subscribers that reach this version a little later share it too.
         setTimeout(() => shared.delete(key), retainMs).unref();

@@ -1,11 +1,13 @@
 import type { ExecutionResult } from 'graphql';
-import type { Identity } from '@rideshare/common';
+import type { LiveSignal } from '@rideshare/common';
 import { AsyncQueue, CLOSED } from './async-queue';
+import type { LiveFieldSpec } from './live-directive';
 import type { SubscriptionPlan } from './operation';
-import type { PayloadResolver } from './payloads';
-import type { RedisFeeds, TripSignal } from './redis-feeds';
+import { resolveVariables, type PayloadResolver } from './payloads';
+import type { RedisFeeds } from './redis-feeds';
 
-export interface TripState {
+/** An entity's state as a resumable field's check reads it. */
+export interface EntityState {
   version: number;
   final: boolean;
 }
@@ -13,18 +15,22 @@ export interface TripState {
 export interface StreamDeps {
   feeds: RedisFeeds;
   payloads: PayloadResolver;
-  /** The trip's latest version, or null when there is no such trip. */
-  currentTrip(code: string, identity: Identity): Promise<TripState | null>;
+  /** The entity's current state (the field's check, as the subscriber), or null when there is none. */
+  currentState(plan: SubscriptionPlan): Promise<EntityState | null>;
 }
 
 type Stream = AsyncIterableIterator<ExecutionResult> & { return(): Promise<IteratorResult<ExecutionResult>> };
+
+/** Whether a state (from the check or a signal) meets the field's end condition. */
+export const isEnd = (live: LiveFieldSpec, state: Record<string, unknown>): boolean =>
+  !!live.end && live.end.values.has(String(state[live.end.field]));
 
 /**
  * Wraps a generator that waits on a queue so that `return()` (the client unsubscribing) takes effect
  * at once: it closes the queue, which wakes the generator, and frees the Redis subscription.
  */
 function closable(
-  queue: AsyncQueue<TripSignal>,
+  queue: AsyncQueue<LiveSignal>,
   run: (onUnsubscribe: (fn: () => void) => void) => AsyncGenerator<ExecutionResult>,
 ): Stream {
   let release: (() => void) | undefined;
@@ -59,61 +65,65 @@ function closable(
   };
 }
 
-function shape(plan: SubscriptionPlan, result: ExecutionResult): ExecutionResult {
-  const update =
-    (result.data as { tripUpdate?: { trip?: unknown } | null } | null | undefined)?.tripUpdate ?? null;
-  const payload = plan.field === 'tripUpdated' ? update : (update?.trip ?? null);
-  // Error paths name the subscriber's field, not the payload query's `tripUpdate` (`tripUpdate.trip`).
-  const inPayload = plan.field === 'tripUpdated' ? 1 : 2;
+/** `value[key]` of a result object, or null. */
+const property = (value: unknown, key: string): unknown =>
+  value !== null && typeof value === 'object'
+    ? ((Object.getOwnPropertyDescriptor(value, key)?.value as unknown) ?? null)
+    : null;
+
+/** The subscriber's payload out of the resolve query's result; error paths name the subscriber's field. */
+export function shape(plan: SubscriptionPlan, result: ExecutionResult): ExecutionResult {
+  const path = plan.live.payloadPath;
+  const payload = path.reduce<unknown>((value, key) => property(value, key), result.data ?? null);
   const errors = result.errors?.map((e) =>
-    e.path?.[0] === 'tripUpdate' ? { ...e, path: [plan.responseKey, ...e.path.slice(inPayload)] } : e,
+    e.path && e.path[0] === path[0]
+      ? { ...e, path: [plan.responseKey, ...e.path.slice(Math.min(path.length, e.path.length))] }
+      : e,
   ) as ExecutionResult['errors'];
   return { data: { [plan.responseKey]: payload }, ...(errors ? { errors } : {}) };
 }
 
 /**
- * `tripUpdated`: listens first, then reads the trip's version, replays what the client missed after
- * `afterVersion`, and goes on live. Live signals only raise the version to reach; every version in
- * between is resolved in order, so there is no gap, no duplicate, and a lost Redis message is filled
- * from the event log. Completes after the trip's final event.
+ * A resumable field: listens first, then reads the entity's version, replays what the client missed
+ * after the resume argument, and goes on live. Live signals only raise the version to reach; every
+ * version in between is resolved in order, so there is no gap, no duplicate, and a lost Redis message
+ * is filled from the entity's history. Completes after the version that meets the end condition.
  */
-export function tripUpdatesStream(
-  deps: StreamDeps,
-  plan: SubscriptionPlan,
-  code: string,
-  afterVersion: number | null,
-): Stream {
-  const queue = new AsyncQueue<TripSignal>();
+export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
+  const queue = new AsyncQueue<LiveSignal>();
+  const after = plan.live.resume ? plan.args[plan.live.resume.argument] : undefined;
   return closable(queue, async function* (onUnsubscribe) {
-    onUnsubscribe(await deps.feeds.subscribeTrip(code, (signal) => queue.push(signal)));
-    const current = await deps.currentTrip(code, plan.identity);
+    onUnsubscribe(await deps.feeds.subscribe(channel, (signal) => queue.push(signal)));
+    const current = await deps.currentState(plan);
     if (!current) return;
-    let delivered = afterVersion ?? current.version;
+    let delivered = typeof after === 'number' ? after : current.version;
     let target = current.version;
     let finalVersion = current.final ? current.version : Number.POSITIVE_INFINITY;
     for (;;) {
       while (delivered < target && delivered < finalVersion) {
         delivered++;
-        yield shape(plan, await deps.payloads.resolve(plan, code, delivered));
+        yield shape(plan, await deps.payloads.resolve(plan, delivered, resolveVariables(plan, delivered)));
       }
       if (delivered >= finalVersion) return;
       const signal = await queue.next();
       if (signal === CLOSED) return;
       target = Math.max(target, signal.version);
-      if (signal.final) finalVersion = Math.min(finalVersion, signal.version);
+      if (isEnd(plan.live, signal.state)) finalVersion = Math.min(finalVersion, signal.version);
     }
   });
 }
 
-/** `tripOffers`: each trip offered to the driver, resolved at the version that offered it. */
-export function tripOffersStream(deps: StreamDeps, plan: SubscriptionPlan, driverCode: string): Stream {
-  const queue = new AsyncQueue<TripSignal>();
+/** A live-only field: each signal resolved at its version, for the entity its variables name. */
+export function signalStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
+  const queue = new AsyncQueue<LiveSignal>();
   return closable(queue, async function* (onUnsubscribe) {
-    onUnsubscribe(await deps.feeds.subscribeOffers(driverCode, (signal) => queue.push(signal)));
+    onUnsubscribe(await deps.feeds.subscribe(channel, (signal) => queue.push(signal)));
     for (;;) {
       const signal = await queue.next();
       if (signal === CLOSED) return;
-      yield shape(plan, await deps.payloads.resolve(plan, signal.code, signal.version));
+      const own = resolveVariables(plan, signal.version, signal.variables);
+      yield shape(plan, await deps.payloads.resolve(plan, signal.version, own));
+      if (isEnd(plan.live, signal.state)) return;
     }
   });
 }

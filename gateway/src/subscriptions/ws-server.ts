@@ -16,11 +16,12 @@ import { getVariableValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Identity, Logger } from '@rideshare/common';
-import { planSubscription, type SubscriptionPlan } from './operation';
+import type { LiveFields, SubscriptionPlan } from './live-fields';
 import type { Execute } from './payloads';
-import { tripOffersStream, tripUpdatesStream, type StreamDeps } from './streams';
 
-export interface SubscriptionServerDeps extends StreamDeps {
+export interface SubscriptionServerDeps {
+  /** Plans and streams subscriptions from the live fields the supergraph declares. */
+  live: LiveFields;
   schema(): GraphQLSchema | undefined;
   execute: Execute;
   /** Verifies the token sent in `connection_init`; throws with a reason when it is not valid. */
@@ -45,48 +46,6 @@ export const TOO_MANY_CONNECTIONS = 4429;
 
 const userError = (message: string, code: string, field?: string) =>
   new GraphQLError(message, { extensions: { code, ...(field ? { field } : {}) } });
-
-/** Checks the subscription's arguments, and that the subscriber may watch what it names. */
-async function checkSubscription(
-  deps: SubscriptionServerDeps,
-  plan: SubscriptionPlan,
-): Promise<readonly GraphQLError[] | null> {
-  if (plan.field === 'tripUpdated') {
-    const { afterVersion } = plan.args;
-    if (
-      afterVersion !== undefined &&
-      afterVersion !== null &&
-      (!Number.isInteger(afterVersion) || (afterVersion as number) < 0)
-    ) {
-      return [
-        userError(
-          `Invalid afterVersion: must be a non-negative integer, got ${JSON.stringify(afterVersion)}`,
-          'BAD_USER_INPUT',
-          'afterVersion',
-        ),
-      ];
-    }
-  }
-  // The same query a client could send: it answers NOT_FOUND or FORBIDDEN like any other.
-  const probe =
-    plan.field === 'tripUpdated'
-      ? deps.execute(
-          'query ($code: ID!) { trip(code: $code) { version } }',
-          { code: plan.args.code },
-          plan.identity,
-        )
-      : deps.execute(
-          'query ($code: ID!) { driver(code: $code) { code } }',
-          { code: plan.args.driverCode },
-          plan.identity,
-        );
-  const result = await probe;
-  return result.errors?.length
-    ? result.errors.map((e) =>
-        userError(e.message, typeof e.extensions?.code === 'string' ? e.extensions.code : 'BAD_USER_INPUT'),
-      )
-    : null;
-}
 
 function bearerOf(params: Record<string, unknown> | undefined): string | undefined {
   const headers = params?.headers as Record<string, unknown> | undefined;
@@ -152,13 +111,9 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
     if (coerced.errors) return coerced.errors.map((e) => userError(e.message, 'BAD_USER_INPUT'));
     let contextValue: OperationContext = { identity };
     if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-      try {
-        contextValue = { plan: planSubscription(document, operation, coerced.coerced, identity) };
-      } catch (err) {
-        return [err instanceof GraphQLError ? err : userError('Invalid subscription', 'BAD_USER_INPUT')];
-      }
-      const problems = await checkSubscription(deps, contextValue.plan);
-      if (problems) return problems;
+      const planned = await deps.live.plan(schema, document, operation, coerced.coerced, identity);
+      if ('errors' in planned) return planned.errors;
+      contextValue = planned;
     }
     return {
       schema,
@@ -251,15 +206,7 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
         const context = args.contextValue as OperationContext;
         if (!('plan' in context))
           return deps.execute(print(args.document), args.variableValues ?? {}, context.identity);
-        const { plan } = context;
-        return plan.field === 'tripUpdated'
-          ? tripUpdatesStream(
-              deps,
-              plan,
-              String(plan.args.code),
-              (plan.args.afterVersion as number | null | undefined) ?? null,
-            )
-          : tripOffersStream(deps, plan, String(plan.args.driverCode));
+        return deps.live.stream(context.plan);
       },
     },
     wss,
