@@ -18,8 +18,8 @@ export type LiveSignal = z.infer<typeof liveSignalSchema>;
 export function fillChannel(template: string, values: Record<string, unknown>): string {
   return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
     const value = values[name];
-    if (value === undefined || value === null || value === '')
-      throw new Error(`channel "${template}" needs a value for {${name}}`);
+    if (typeof value === 'string' ? value === '' : typeof value !== 'number')
+      throw new Error(`channel "${template}" needs a string or number for {${name}}`);
     return String(value);
   });
 }

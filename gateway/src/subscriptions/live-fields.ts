@@ -5,6 +5,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { z } from 'zod';
 import { fillChannel, type Identity, type Logger } from '@rideshare/common';
 import { readLiveFields, type LiveFieldSpec, type LiveFieldSpecs } from './live-directive';
 import { planSubscription, type SubscriptionPlan } from './operation';
@@ -19,6 +20,9 @@ export interface LoadedGraph {
   apiSchema: GraphQLSchema;
   supergraphSdl: string;
 }
+
+/** The check's root field, when it answered an object. */
+const stateSchema = z.record(z.string(), z.unknown());
 
 const userError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
@@ -62,9 +66,9 @@ export function createLiveFields(deps: {
   const currentState = async (plan: SubscriptionPlan): Promise<EntityState | null> => {
     const live: LiveFieldSpec = plan.live;
     const result = await runCheck(plan);
-    const state = result.data?.[live.checkRoot];
-    if (state && typeof state === 'object') {
-      const fields = Object.fromEntries(Object.entries(state));
+    const state = stateSchema.safeParse(result.data?.[live.checkRoot]);
+    if (state.success) {
+      const fields = state.data;
       const version = fields[live.resume?.versionField ?? ''];
       if (typeof version === 'number' && Number.isInteger(version))
         return { version, final: isEnd(live, fields) };
