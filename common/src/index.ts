@@ -13,3 +13,6 @@ export * from './identity';
 export * from './tokens';
 export * from './versioned-log';
 export * from './concurrency';
+export * from './live-signal';
+export * from './failure';
+export * from './graphql-client';

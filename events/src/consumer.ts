@@ -1,30 +1,30 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { errorFields, type Logger } from '@rideshare/common';
-import {
-  InvalidEventError,
-  kafkaNamespace,
-  parseTripEvent,
-  TOPICS,
-  type TripEventEnvelope,
-} from './contracts';
+import { errorFields, failureKind, type Logger } from '@rideshare/common';
+import { kafkaNamespace, parseTripEvent, TOPICS, type TripEventEnvelope } from './contracts';
 
-/** An error that no retry can fix: the message goes to the dead-letter topic. */
-export class PermanentError extends Error {
-  override name = 'PermanentError';
-}
-
-export interface TripEventConsumerOptions {
+export interface EventConsumerOptions<E> {
   kafka: Kafka;
   /** Used for dead-lettering; the caller owns its lifecycle. */
   producer: Producer;
+  topic: string;
+  deadLetterTopic: string;
   groupId: string;
   log: Logger;
+  /** Validates a message value. Anything it throws dead-letters the message: parsing is deterministic. */
+  parse(value: Buffer | null): E;
+  /** Names the event in logs (e.g. its id). */
+  describe?(event: E): Record<string, unknown>;
   /** Must be idempotent: Kafka delivers at least once. */
-  handle(event: TripEventEnvelope, message: KafkaMessage): Promise<void>;
+  handle(event: E, message: KafkaMessage): Promise<void>;
   fromBeginning?: boolean;
-  /** Handlers of different trips run in parallel across partitions (default 6: every partition of the topic). */
+  /** Handlers of different keys run in parallel across partitions (default 6: every partition of the topic). */
   partitionsConsumedConcurrently?: number;
 }
+
+export type TripEventConsumerOptions = Omit<
+  EventConsumerOptions<TripEventEnvelope>,
+  'topic' | 'deadLetterTopic' | 'parse' | 'describe'
+>;
 
 export interface RunningConsumer {
   consumer: Consumer;
@@ -32,15 +32,21 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** Back-off between attempts at a transient failure: doubling, capped so a recovery is noticed soon. */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 5_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
- * Consumes trip events in a group. A message that fails validation, or whose handler throws
- * PermanentError, is sent to the dead-letter topic with the reason in its headers, and the consumer
- * carries on. Any other error is treated as transient and retried with back-off until it succeeds
- * or the consumer stops (the offset is not committed, so a restart redelivers it).
+ * Consumes one topic in a group. A message that does not parse, or whose handler fails permanently
+ * (failureKind: a PermanentError, a permanent GraphQLClientError), goes to the dead-letter topic with
+ * the reason in its headers, and the partition carries on. Any other failure is transient and retried
+ * with capped exponential back-off until it succeeds or the consumer stops (the offset is not
+ * committed, so a restart redelivers it).
  */
-export async function runTripEventConsumer(opts: TripEventConsumerOptions): Promise<RunningConsumer> {
+export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promise<RunningConsumer> {
   const groupId = `${kafkaNamespace}${opts.groupId}`;
   const consumer = opts.kafka.consumer({
     groupId,
@@ -67,12 +73,13 @@ export async function runTripEventConsumer(opts: TripEventConsumerOptions): Prom
   const deadLetter = async (message: KafkaMessage, partition: number, reason: string) => {
     opts.log.warn('dead-lettering message', {
       groupId: opts.groupId,
+      topic: opts.topic,
       partition,
       offset: message.offset,
       reason,
     });
     await opts.producer.send({
-      topic: TOPICS.tripEventsDeadLetter,
+      topic: opts.deadLetterTopic,
       messages: [
         {
           key: message.key,
@@ -81,7 +88,7 @@ export async function runTripEventConsumer(opts: TripEventConsumerOptions): Prom
             ...message.headers,
             'dlq-reason': reason,
             'dlq-consumer-group': opts.groupId,
-            'dlq-source': `${TOPICS.tripEvents}/${partition}/${message.offset}`,
+            'dlq-source': `${opts.topic}/${partition}/${message.offset}`,
           },
         },
       ],
@@ -89,29 +96,29 @@ export async function runTripEventConsumer(opts: TripEventConsumerOptions): Prom
   };
 
   await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.tripEvents, fromBeginning: opts.fromBeginning ?? true });
+  await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
     eachMessage: async (payload) => {
       const { message, partition } = payload;
-      let event: TripEventEnvelope;
+      let event: E;
       try {
-        event = parseTripEvent(message.value);
+        event = opts.parse(message.value);
       } catch (err) {
-        if (err instanceof InvalidEventError) return deadLetter(message, partition, err.message);
-        throw err;
+        return deadLetter(message, partition, reasonOf(err));
       }
-      for (let attempt = 1, delay = 100; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
+      for (let attempt = 1, delay = FIRST_RETRY_MS; ; attempt++, delay = Math.min(delay * 2, MAX_RETRY_MS)) {
         try {
           await opts.handle(event, message);
           return;
         } catch (err) {
-          if (err instanceof PermanentError) return deadLetter(message, partition, err.message);
+          if (failureKind(err) === 'permanent') return deadLetter(message, partition, reasonOf(err));
           if (stopping) throw err; // leave it uncommitted; it is redelivered after restart
           opts.log.warn('handler failed, retrying', {
             groupId: opts.groupId,
-            eventId: event.id,
+            ...opts.describe?.(event),
             attempt,
+            retryInMs: delay,
             ...errorFields(err),
           });
           await sleep(delay);
@@ -128,4 +135,15 @@ export async function runTripEventConsumer(opts: TripEventConsumerOptions): Prom
       await consumer.disconnect();
     },
   };
+}
+
+/** The trip-events topic (keyed by trip code), with invalid events dead-lettered as InvalidEventError. */
+export function runTripEventConsumer(opts: TripEventConsumerOptions): Promise<RunningConsumer> {
+  return runEventConsumer({
+    ...opts,
+    topic: TOPICS.tripEvents,
+    deadLetterTopic: TOPICS.tripEventsDeadLetter,
+    parse: parseTripEvent,
+    describe: (event) => ({ eventId: event.id }),
+  });
 }

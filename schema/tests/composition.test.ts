@@ -10,8 +10,9 @@ describe('schema composition', () => {
     expect(composeSupergraph()).toBe(readSupergraph());
   });
 
-  it('should have generated resolver types that match the current SDL', () => {
-    // graphql-codegen --check exits 1 when a generated file would change.
+  it('should have generated resolver types and typed documents that match the SDL and documents', () => {
+    // graphql-codegen --check exits 1 when a generated file would change: the resolver types and the
+    // typed documents of every `*.graphql` operations file (codegen.ts lists them).
     const result = spawnSync(
       path.join(repoRoot, 'node_modules/.bin/graphql-codegen'),
       ['--config', 'codegen.ts', '--check'],

@@ -1,6 +1,18 @@
-import { envInt, envUrl, mintToken, readAuthConfig, type LatLon, type Logger } from '@rideshare/common';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  envInt,
+  envUrl,
+  GraphQLClientError,
+  graphqlClient,
+  mintToken,
+  PermanentError,
+  readAuthConfig,
+  type LatLon,
+  type Logger,
+} from '@rideshare/common';
 import { runTripEventConsumer } from '../consumer';
 import type { TripEventEnvelope, TripSnapshot } from '../contracts';
+import { AcceptTripDocument, MoveDriverDocument } from '../generated/simulator-operations';
 import { runWorker } from '../worker';
 
 /** The route as `steps` evenly spaced points after the source, the last one the destination. */
@@ -17,18 +29,21 @@ export function routePoint(
   };
 }
 
-/** Runs an operation through the public gateway as the given driver (like that driver's app). */
-type Call = (
+/**
+ * Runs an operation through the public gateway as the given driver (like that driver's app). The
+ * simulator reads nothing from the data: a call that returns succeeded, one that throws did not.
+ */
+export type DriverCall = <TVariables>(
   driverCode: string,
-  query: string,
-  variables: Record<string, unknown>,
-) => Promise<{ errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
+  document: TypedDocumentNode<unknown, TVariables>,
+  variables: NoInfer<TVariables>,
+) => Promise<unknown>;
 
 /**
  * The simulator signs in as each driver it drives, with tokens it mints from AUTH_JWT_SECRET (local
  * and test set-ups; with a JWKS identity provider it would get driver credentials from there).
  */
-function gatewayCall(url: string): Call {
+function gatewayCall(url: string): DriverCall {
   const auth = readAuthConfig();
   const tokens = new Map<string, { token: Promise<string>; expires: number }>();
   const tokenFor = (driverCode: string) => {
@@ -38,23 +53,14 @@ function gatewayCall(url: string): Call {
     tokens.set(driverCode, { token, expires: Date.now() + 50 * 60_000 });
     return token;
   };
-  return async (driverCode, query, variables) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(driverCode)}` },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    return (await res.json()) as Awaited<ReturnType<Call>>;
-  };
+  const client = graphqlClient({ service: 'gateway', url, timeoutMs: 10_000 });
+  return async (driverCode, document, variables) =>
+    client.call(document, variables, { headers: { authorization: `Bearer ${await tokenFor(driverCode)}` } });
 }
 
-const MOVE =
-  'mutation ($code: ID!, $location: GeoPointInput!) { updateDriverLocation(code: $code, location: $location) { code } }';
-const ACCEPT =
-  'mutation ($code: ID!, $driverCode: ID!) { acceptTrip(code: $code, driverCode: $driverCode) { code } }';
-/** Answers to acceptTrip that no retry changes. */
-const DEFINITE_REFUSALS = ['CONFLICT', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT'];
+/** The driver is busy with another trip: the next offered driver may accept instead. */
+const isDriverBusy = (err: GraphQLClientError) =>
+  err.errors.some((e) => e.extensions?.code === 'CONFLICT' && /already on trip/.test(e.message));
 
 /**
  * Drives DEMO trips like a driver app would, through the public API: accepts the offer with one of
@@ -62,7 +68,7 @@ const DEFINITE_REFUSALS = ['CONFLICT', 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT
  * Stateless: each step follows from the event, so a restart or a redelivery just repeats a move.
  */
 export async function simulate(
-  call: Call,
+  call: DriverCall,
   event: TripEventEnvelope,
   steps: number,
   log: Logger,
@@ -70,20 +76,29 @@ export async function simulate(
   const { trip } = event.data;
   if (trip.type !== 'DEMO') return;
   const move = async (location: LatLon) => {
-    const res = await call(trip.driverCode ?? '', MOVE, { code: trip.driverCode, location });
-    if (res.errors) throw new Error(`moving driver ${trip.driverCode}: ${res.errors[0]?.message}`);
+    // A moving trip always has a driver; an event without one is unusable, not worth retrying.
+    if (!trip.driverCode) throw new PermanentError(`trip ${trip.code} has no driver to move`);
+    await call(trip.driverCode, MoveDriverDocument, { code: trip.driverCode, location });
   };
   switch (event.data.event) {
     case 'DRIVERS_NOTIFIED': {
       const candidates = [...trip.availableDriverCodes].sort(() => Math.random() - 0.5);
       for (const driverCode of candidates) {
-        const res = await call(driverCode, ACCEPT, { code: trip.code, driverCode });
-        if (!res.errors) return log.info('demo driver accepted', { trip: trip.code, driverCode });
-        const { message, extensions } = res.errors[0] ?? { message: 'no error message' };
-        if (extensions?.code === 'CONFLICT' && /already on trip/.test(message)) continue; // that driver is busy
-        if (DEFINITE_REFUSALS.includes(extensions?.code ?? '')) return; // the trip itself is gone or taken
-        // Anything else (e.g. the trips subgraph unreachable) is transient: the consumer retries the event.
-        throw new Error(`accepting trip ${trip.code} for ${driverCode}: ${message}`);
+        try {
+          await call(driverCode, AcceptTripDocument, { code: trip.code, driverCode });
+          return log.info('demo driver accepted', { trip: trip.code, driverCode });
+        } catch (err) {
+          // Transient failures (e.g. the trips subgraph unreachable) throw: the consumer retries the event.
+          if (!(err instanceof GraphQLClientError) || err.kind !== 'permanent') throw err;
+          if (isDriverBusy(err)) continue;
+          // Any other refusal is final: the trip itself is gone, taken or not ours to accept.
+          const routine = err.code === 'CONFLICT' || err.code === 'NOT_FOUND';
+          return log[routine ? 'info' : 'warn']('demo trip not accepted', {
+            trip: trip.code,
+            driverCode,
+            reason: err.message,
+          });
+        }
       }
       return;
     }

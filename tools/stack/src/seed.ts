@@ -1,5 +1,5 @@
-import { mintToken, readAuthConfig } from '@rideshare/common';
-import { postGraphQL } from './graphql-client';
+import { graphqlClient, mintToken, readAuthConfig } from '@rideshare/common';
+import { SeedDriverDocument, SeedPassengerDocument, SeedStateDocument } from './generated/seed-operations';
 
 /** The reference scenario's six drivers, placed near its pickup points and destinations. */
 export const seedDrivers = [
@@ -87,10 +87,6 @@ export const places = {
   redmond: { latitude: 47.6721228, longitude: -122.1356409 },
 };
 
-/**
- * Loads the seed data through the gateway when the databases are empty (any existing driver or
- * passenger means someone already has data: leave it alone). Returns what it created.
- */
 /** An admin's Authorization header, minted with this environment's AUTH_JWT_SECRET (local mode). */
 export async function adminAuthorization(
   env: NodeJS.ProcessEnv = process.env,
@@ -100,40 +96,33 @@ export async function adminAuthorization(
   };
 }
 
+/**
+ * Loads the seed data through the gateway when the databases are empty (any existing driver or
+ * passenger means someone already has data: leave it alone). Returns what it created. The
+ * operations are in seed.graphql; a refusal throws a GraphQLClientError naming the operation.
+ */
 export async function seedIfEmpty(
   gatewayUrl: string,
   auth?: { authorization: string },
 ): Promise<{ drivers: number; passengers: number }> {
   const headers = auth ?? (await adminAuthorization());
-  const existing = await postGraphQL<{ drivers: unknown[]; passengers: unknown[] }>(
-    gatewayUrl,
-    '{ drivers(limit: 1) { code } passengers(limit: 1) { code } }',
-    undefined,
-    headers,
-  );
-  if (existing.errors) throw new Error(`seed: ${existing.errors[0]?.message}`);
+  const gateway = graphqlClient({
+    service: 'gateway',
+    url: gatewayUrl,
+    timeoutMs: 30_000,
+    headers: () => headers,
+  });
+  const existing = await gateway.call(SeedStateDocument, {});
   const created = { drivers: 0, passengers: 0 };
-  if (existing.data?.drivers.length === 0) {
+  if (existing.drivers.length === 0) {
     for (const { near: _near, ...input } of seedDrivers) {
-      const res = await postGraphQL(
-        gatewayUrl,
-        'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { code } }',
-        { input },
-        headers,
-      );
-      if (res.errors) throw new Error(`seed driver ${input.code}: ${res.errors[0]?.message}`);
+      await gateway.call(SeedDriverDocument, { input });
       created.drivers++;
     }
   }
-  if (existing.data?.passengers.length === 0) {
+  if (existing.passengers.length === 0) {
     for (const input of seedPassengers) {
-      const res = await postGraphQL(
-        gatewayUrl,
-        'mutation ($input: RegisterPassengerInput!) { registerPassenger(input: $input) { code } }',
-        { input },
-        headers,
-      );
-      if (res.errors) throw new Error(`seed passenger ${input.code}: ${res.errors[0]?.message}`);
+      await gateway.call(SeedPassengerDocument, { input });
       created.passengers++;
     }
   }

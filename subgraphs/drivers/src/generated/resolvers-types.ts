@@ -151,6 +151,20 @@ export type QueryDriversNearArgs = {
   radiusKm: Scalars['Float']['input'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The driver as they move: pushed after each reported location. Seen by admins, that driver, and the
+   * passenger of the driver's current trip. Served by the gateway over graphql-ws.
+   */
+  driverLocationUpdated: Driver;
+};
+
+
+export type SubscriptionDriverLocationUpdatedArgs = {
+  code: Scalars['ID']['input'];
+};
+
 export type UpdateDriverInput = {
   car?: InputMaybe<CarInput>;
   firstName?: InputMaybe<Scalars['String']['input']>;
@@ -252,7 +266,6 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Car: ResolverTypeWrapper<Car>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CarInput: CarInput;
   CreateDriverInput: CreateDriverInput;
@@ -265,13 +278,14 @@ export type ResolversTypes = {
   GeoPointInput: GeoPointInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateDriverInput: UpdateDriverInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Car: Car;
-  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   CarInput: CarInput;
   CreateDriverInput: CreateDriverInput;
@@ -284,8 +298,22 @@ export type ResolversParentTypes = {
   GeoPointInput: GeoPointInput;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   UpdateDriverInput: UpdateDriverInput;
+  String: Scalars['String']['output'];
 };
+
+export type LiveDirectiveArgs = {
+  channel: Scalars['String']['input'];
+  check: Scalars['String']['input'];
+  endField?: Maybe<Scalars['String']['input']>;
+  endValues?: Maybe<Array<Scalars['String']['input']>>;
+  resolve: Scalars['String']['input'];
+  resumeAfter?: Maybe<Scalars['String']['input']>;
+  versionField?: Maybe<Scalars['String']['input']>;
+};
+
+export type LiveDirectiveResolver<Result, Parent, ContextType = Context, Args = LiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CarResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Car'] = ResolversParentTypes['Car']> = {
   color?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -333,6 +361,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   driversNear?: Resolver<Array<ResolversTypes['Driver']>, ParentType, ContextType, RequireFields<QueryDriversNearArgs, 'limit' | 'location' | 'radiusKm'>>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  driverLocationUpdated?: SubscriptionResolver<ResolversTypes['Driver'], "driverLocationUpdated", ParentType, ContextType, RequireFields<SubscriptionDriverLocationUpdatedArgs, 'code'>>;
+};
+
 export type Resolvers<ContextType = Context> = {
   Car?: CarResolvers<ContextType>;
   Driver?: DriverResolvers<ContextType>;
@@ -340,5 +372,9 @@ export type Resolvers<ContextType = Context> = {
   GeoPoint?: GeoPointResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = Context> = {
+  live?: LiveDirectiveResolver<any, any, ContextType>;
+};

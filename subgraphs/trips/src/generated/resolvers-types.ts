@@ -350,7 +350,6 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPointInput: GeoPointInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Passenger: ResolverTypeWrapper<PassengerRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RequestTripInput: RequestTripInput;
@@ -364,6 +363,7 @@ export type ResolversTypes = {
   TripStatusCount: ResolverTypeWrapper<TripStatusCount>;
   TripType: TripType;
   TripUpdate: ResolverTypeWrapper<TripUpdateRecord>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -376,7 +376,6 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   GeoPointInput: GeoPointInput;
   Mutation: Record<PropertyKey, never>;
-  String: Scalars['String']['output'];
   Passenger: PassengerRef;
   Query: Record<PropertyKey, never>;
   RequestTripInput: RequestTripInput;
@@ -387,8 +386,21 @@ export type ResolversParentTypes = {
   TripStats: TripStatsRecord;
   TripStatusCount: TripStatusCount;
   TripUpdate: TripUpdateRecord;
+  String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
 };
+
+export type LiveDirectiveArgs = {
+  channel: Scalars['String']['input'];
+  check: Scalars['String']['input'];
+  endField?: Maybe<Scalars['String']['input']>;
+  endValues?: Maybe<Array<Scalars['String']['input']>>;
+  resolve: Scalars['String']['input'];
+  resumeAfter?: Maybe<Scalars['String']['input']>;
+  versionField?: Maybe<Scalars['String']['input']>;
+};
+
+export type LiveDirectiveResolver<Result, Parent, ContextType = Context, Args = LiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type DriverResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Driver'] = ResolversParentTypes['Driver'], FederationReferenceType extends FederationReferenceTypes['Driver'] = FederationReferenceTypes['Driver']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Driver']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -499,3 +511,6 @@ export type Resolvers<ContextType = Context> = {
   TripUpdate?: TripUpdateResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = Context> = {
+  live?: LiveDirectiveResolver<any, any, ContextType>;
+};
