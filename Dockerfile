@@ -6,6 +6,7 @@ ENV NODE_ENV=production HOST=0.0.0.0
 COPY package.json package-lock.json ./
 COPY common/package.json common/
 COPY tools/stack/package.json tools/stack/
+COPY testing/package.json testing/
 COPY schema/package.json schema/
 COPY events/package.json events/
 COPY subgraphs/drivers/package.json subgraphs/drivers/

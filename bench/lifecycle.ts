@@ -26,7 +26,7 @@
 import os from 'node:os';
 import { MongoClient } from 'mongodb';
 import { envInt, readInfraConfig } from '@rideshare/common';
-import { startTestSystem, type TestSystem } from '../tools/stack/src/testing';
+import { startTestSystem, type TestSystem } from '@rideshare/testing';
 import {
   cpuMs,
   machineCpuMs,

@@ -2,7 +2,7 @@
  * What the gateway benchmark sends: a small data set seeded through the gateway, and one
  * cross-subgraph query whose every answer is checked against what was seeded.
  */
-import type { TestSystem } from '../tools/stack/src/testing';
+import type { TestSystem } from '@rideshare/testing';
 import type { LoadRequest } from './load';
 
 export const SEED = { drivers: 5, passengers: 10, trips: 50 };

@@ -1,4 +1,10 @@
-import { applyChangeSet, changeId, type Stored } from '../src/versioned-log';
+import {
+  applyChangeSet,
+  changeId,
+  changeLogSchema,
+  VersionConflictError,
+  type Stored,
+} from '../src/versioned-log';
 
 interface Doc {
   _id: string;
@@ -46,5 +52,49 @@ describe('applyChangeSet', () => {
 
   it('should refuse an undefined value, naming the field', () => {
     expect(() => applyChangeSet(doc, { name: undefined }, 4)).toThrow('D-1 sets name to undefined');
+  });
+});
+
+describe('applyChangeSet over the store-owned fields', () => {
+  it('should take the version given, not one from the change', () => {
+    expect(applyChangeSet(doc, {}, 4)).toEqual({ ...doc, version: 4 });
+  });
+
+  it('should name the first undefined field among several', () => {
+    expect(() => applyChangeSet(doc, { on: true, location: undefined }, 4)).toThrow(
+      'D-1 sets location to undefined',
+    );
+  });
+});
+
+describe('changeLogSchema', () => {
+  const schema = changeLogSchema<Doc>();
+
+  it('should keep an empty change, which is still a claimed version', () => {
+    expect(schema.get('minimize')).toBe(false);
+    expect(schema.get('versionKey')).toBe(false);
+  });
+
+  it('should require every field of an entry', () => {
+    for (const field of ['_id', 'key', 'version', 'set', 'createdAt'])
+      expect({ field, required: schema.path(field).isRequired }).toEqual({ field, required: true });
+  });
+
+  it('should index entries by key and version (for remove)', () => {
+    expect(schema.indexes()).toEqual([[{ key: 1, version: 1 }, expect.anything()]]);
+  });
+});
+
+describe('VersionConflictError', () => {
+  it('should be retriable and say which document kept changing', () => {
+    const err = new VersionConflictError('D-1', 20);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({
+      name: 'VersionConflictError',
+      key: 'D-1',
+      attempts: 20,
+      retriable: true,
+      message: 'D-1 changed concurrently 20 times in a row',
+    });
   });
 });

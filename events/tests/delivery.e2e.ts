@@ -1,19 +1,22 @@
 import type { Consumer, Producer } from 'kafkajs';
-import { places, seedIfEmpty } from '../../tools/stack/src/seed';
-import { startTestSystem, waitFor, type TestSystem } from '../../tools/stack/src/testing';
 import {
   fastLifecycleEnv,
   kafkaNames,
   openSystemDatabases,
+  places,
+  seedIfEmpty,
+  startTestSystem,
   testKafka,
   tripsApi,
   versionsUpTo,
-  waitForWorkersReady,
+  waitFor,
   waitForConsumersCaughtUp,
+  waitForWorkersReady,
   type SystemDatabases,
+  type TestSystem,
   type TripsApi,
   type TripView,
-} from '../../tools/stack/src/trip-testing';
+} from '@rideshare/testing';
 import type { TripEventEnvelope } from '../src/contracts';
 
 /** Consumer groups that commit every trip event they handle (the notifier starts at the end). */

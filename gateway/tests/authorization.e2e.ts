@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { Client } from 'graphql-ws';
 import { IDENTITY_HEADER, SIGNATURE_HEADER, identityHeaders, readIdentitySecret } from '@rideshare/common';
-import { startTestSystem, waitFor, type TestSystem } from '../../tools/stack/src/testing';
+import { startTestSystem, waitFor, type TestSystem } from '@rideshare/testing';
 import {
   LOCAL_JWT_SECRET,
   closeOf,

@@ -4,8 +4,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { readInfraConfig } from '@rideshare/common';
 import { createTripEvent, type TripSnapshot } from '@rideshare/events';
-import { seedIfEmpty } from '../../tools/stack/src/seed';
-import { startTestSystem, waitFor, type TestSystem } from '../../tools/stack/src/testing';
+import { seedIfEmpty, startTestSystem, waitFor, type TestSystem } from '@rideshare/testing';
 import {
   LOCAL_JWT_SECRET,
   RawSocket,

@@ -1,4 +1,4 @@
-import { startTestSystem, type GraphQLResponse, type TestSystem } from '../../tools/stack/src/testing';
+import { startTestSystem, type GraphQLResponse, type TestSystem } from '@rideshare/testing';
 
 type GraphQLError = NonNullable<GraphQLResponse['errors']>[number];
 

@@ -5,9 +5,14 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { readInfraConfig } from '@rideshare/common';
-import { seedIfEmpty } from '../../tools/stack/src/seed';
-import { startService, type RunningService } from '../../tools/stack/src/services';
-import { startTestSystem, waitFor, type TestSystem } from '../../tools/stack/src/testing';
+import {
+  seedIfEmpty,
+  startService,
+  startTestSystem,
+  waitFor,
+  type RunningService,
+  type TestSystem,
+} from '@rideshare/testing';
 import { RawSocket, dataOf, errorsOf, gql, request, type HttpResult } from './security-helpers';
 
 /**

@@ -1,4 +1,4 @@
-import { startTestSystem, type TestSystem } from '../../tools/stack/src/testing';
+import { startTestSystem, type TestSystem } from '@rideshare/testing';
 
 interface Readiness {
   status: string;

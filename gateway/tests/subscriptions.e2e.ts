@@ -7,18 +7,24 @@
 import Redis from 'ioredis';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
-import { places, seedDrivers, seedIfEmpty, seedPassengers } from '../../tools/stack/src/seed';
-import { startService, type RunningService } from '../../tools/stack/src/services';
-import { startTestSystem, waitFor, type TestSystem } from '../../tools/stack/src/testing';
-import { record, within, wsUrl } from './security-helpers';
 import {
   COMPLETED_HISTORY,
   fastLifecycleEnv,
+  places,
+  seedDrivers,
+  seedIfEmpty,
+  seedPassengers,
+  startService,
+  startTestSystem,
   tripsApi,
   versionsUpTo,
+  waitFor,
+  type RunningService,
+  type TestSystem,
   type TripInput,
   type TripsApi,
-} from '../../tools/stack/src/trip-testing';
+} from '@rideshare/testing';
+import { record, within, wsUrl } from './security-helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: graphql-ws clients that record what they receive, Redis PUBSUB, /metrics.

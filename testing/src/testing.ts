@@ -12,14 +12,14 @@ import {
   type Listening,
   type Logger,
 } from '@rideshare/common';
-import { postGraphQL, type GraphQLResponse } from './graphql-client';
+import { postGraphQL, type GraphQLResponse } from '@rideshare/common';
 import {
   appServices,
   serviceDatabase,
   startService,
   type AppServiceName,
   type RunningService,
-} from './services';
+} from '@rideshare/stack';
 
 export { postGraphQL, type GraphQLResponse };
 

@@ -1,8 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { readInfraConfig } from '@rideshare/common';
-import type { GraphQLResponse } from './graphql-client';
-import { appServices } from './services';
+import type { GraphQLResponse } from '@rideshare/common';
+import { appServices } from '@rideshare/stack';
 import { waitFor, type TestSystem } from './testing';
 
 /** Lifecycle timings compressed so that a DEMO trip runs from request to completion in seconds. */

@@ -1,9 +1,5 @@
 import { serviceHeaders, type ChangeEntry } from '@rideshare/common';
-import {
-  postGraphQL,
-  startSubgraphInProcess,
-  type InProcessSubgraph,
-} from '../../../tools/stack/src/testing';
+import { postGraphQL, startSubgraphInProcess, type InProcessSubgraph } from '@rideshare/testing';
 import type { DriverDocument, DriverRecord } from '../src/models';
 import { createDriversServer } from '../src/server';
 import { AVAILABILITY, MOVE, car } from './driver-operations';

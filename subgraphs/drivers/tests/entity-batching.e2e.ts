@@ -1,8 +1,4 @@
-import {
-  startSubgraphInProcess,
-  queryEntities,
-  type InProcessSubgraph,
-} from '../../../tools/stack/src/testing';
+import { queryEntities, startSubgraphInProcess, type InProcessSubgraph } from '@rideshare/testing';
 import type { DriverDocument } from '../src/models';
 import { createDriversServer } from '../src/server';
 

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import type mongoose from 'mongoose';
 import { connectDatabase, readInfraConfig, serviceHeaders } from '@rideshare/common';
-import { startService, type RunningService } from '../../../tools/stack/src/services';
-import { postGraphQL } from '../../../tools/stack/src/testing';
+import { postGraphQL, startService, type RunningService } from '@rideshare/testing';
 import { driverModels, type DriverDocument, type DriverModels } from '../src/models';
 import { AVAILABILITY, MOVE, car } from './driver-operations';
 

@@ -1,8 +1,4 @@
-import {
-  startSubgraphInProcess,
-  queryEntities,
-  type InProcessSubgraph,
-} from '../../../tools/stack/src/testing';
+import { queryEntities, startSubgraphInProcess, type InProcessSubgraph } from '@rideshare/testing';
 import type { PassengerDocument } from '../src/models';
 import { createPassengersServer } from '../src/server';
 

@@ -1,18 +1,21 @@
-import { places, seedIfEmpty } from '../../../tools/stack/src/seed';
-import type { AppServiceName } from '../../../tools/stack/src/services';
-import { startTestSystem, waitFor, type TestSystem } from '../../../tools/stack/src/testing';
 import {
   COMPLETED_HISTORY,
   fastLifecycleEnv,
   openSystemDatabases,
+  places,
+  seedIfEmpty,
+  startTestSystem,
   tripsApi,
   versionsUpTo,
+  waitFor,
   waitForWorkersReady,
+  type AppServiceName,
   type SystemDatabases,
-  type TripStatusName,
+  type TestSystem,
   type TripsApi,
+  type TripStatusName,
   type TripView,
-} from '../../../tools/stack/src/trip-testing';
+} from '@rideshare/testing';
 
 const TRIPS_PER_RUN = 5;
 const ON_THE_ROAD: TripStatusName[] = ['DRIVER_ASSIGNED', 'STARTED', 'RUNNING'];

@@ -1,8 +1,4 @@
-import {
-  startSubgraphInProcess,
-  queryEntities,
-  type InProcessSubgraph,
-} from '../../../tools/stack/src/testing';
+import { queryEntities, startSubgraphInProcess, type InProcessSubgraph } from '@rideshare/testing';
 import { requestedTrip } from '../src/lifecycle/requested-trip';
 import type { TripDocument } from '../src/models';
 import { createTripsServer } from '../src/server';

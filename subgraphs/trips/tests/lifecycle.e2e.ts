@@ -1,15 +1,18 @@
-import { places, seedIfEmpty } from '../../../tools/stack/src/seed';
-import { startTestSystem, waitFor, type TestSystem } from '../../../tools/stack/src/testing';
 import {
   COMPLETED_HISTORY,
   fastLifecycleEnv,
   openSystemDatabases,
+  places,
+  seedIfEmpty,
+  startTestSystem,
   tripsApi,
   versionsUpTo,
+  waitFor,
   waitForWorkersReady,
   type SystemDatabases,
+  type TestSystem,
   type TripsApi,
-} from '../../../tools/stack/src/trip-testing';
+} from '@rideshare/testing';
 
 /** Far from the seeded drivers (Portland, OR): trips here are offered only the drivers made here. */
 const PORTLAND = { latitude: 45.5152, longitude: -122.6784 };

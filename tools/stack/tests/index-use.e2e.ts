@@ -1,8 +1,14 @@
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { readInfraConfig } from '@rideshare/common';
 import { queryPostgres } from '../src/postgres';
-import { startTestSystem, waitFor, type TestSystem } from '../src/testing';
-import { fastLifecycleEnv, tripsApi, waitForWorkersReady } from '../src/trip-testing';
+import {
+  fastLifecycleEnv,
+  startTestSystem,
+  tripsApi,
+  waitFor,
+  waitForWorkersReady,
+  type TestSystem,
+} from '@rideshare/testing';
 
 /**
  * Every hot read is served by an index on FerretDB's PostgreSQL back end. The test fills each service's

@@ -1,17 +1,10 @@
-import { haversineKm, KM_PER_MILE } from '@rideshare/common';
 import type { LifecycleConfig } from '../lifecycle/config';
+import { monitorChange, monitorCheckDriver, offerChange, offerSearch } from '../lifecycle/decisions';
 import type { TripChange } from '../lifecycle/transitions';
 import type { TripRecord } from '../models';
 import type { DriversClient } from '../drivers-client';
 
-/** Decides what a trip that offered its ride needs once its accept window has passed. */
-export function decideAcceptTimeout(trip: TripRecord, now: Date, config: LifecycleConfig): TripChange | null {
-  if (trip.status !== 'DRIVERS_NOTIFIED' || !trip.acceptDeadline || trip.acceptDeadline > now) return null;
-  return {
-    event: 'TRIP_ABORTED',
-    reason: `No driver accepted the trip within ${Math.round(config.acceptWindowMs / 1000)} s`,
-  };
-}
+// The decisions that need the drivers service: each asks it only when the pure decision will use the answer.
 
 /** Decides a requested trip's offer: drivers near the source, or an abort when there are none. */
 export async function decideOffer(
@@ -20,50 +13,20 @@ export async function decideOffer(
   config: LifecycleConfig,
   drivers: DriversClient,
 ): Promise<TripChange | null> {
-  if (trip.status !== 'REQUESTED') return null;
-  const codes = await drivers.near(
-    trip.source,
-    config.searchRadiusMiles * KM_PER_MILE,
-    config.maxDriversNotified,
-  );
-  if (codes.length === 0)
-    return {
-      event: 'TRIP_ABORTED',
-      reason: `No drivers available within ${config.searchRadiusMiles} miles of the pickup point`,
-    };
-  return {
-    event: 'DRIVERS_NOTIFIED',
-    driverCodes: codes,
-    acceptDeadline: new Date(now.getTime() + config.acceptWindowMs),
-  };
+  const search = offerSearch(trip, config);
+  if (!search) return null;
+  const codes = await drivers.near(search.location, search.radiusKm, search.limit);
+  return offerChange(trip, now, config, codes);
 }
 
-/**
- * One monitor pass (the reference scenario's TripMonitor): first pass starts the trip, later passes
- * report the driver's position, complete on arrival, or abort after the maximum number of checks.
- */
+/** One monitor pass, with the driver's current position from the drivers service. */
 export async function decideMonitor(
   trip: TripRecord,
   now: Date,
   config: LifecycleConfig,
   drivers: DriversClient,
 ): Promise<TripChange | null> {
-  if (!trip.nextMonitorAt || trip.nextMonitorAt > now || !trip.driverCode) return null;
-  const next = new Date(now.getTime() + config.monitorIntervalMs);
-  const driver = await drivers.get(trip.driverCode);
-  if (!driver) return { event: 'TRIP_ABORTED', reason: `Driver ${trip.driverCode} no longer exists` };
-  const driverLocation = driver.location;
-  if (trip.status === 'DRIVER_ASSIGNED')
-    return { event: 'TRIP_STARTED', driverLocation, nextMonitorAt: next };
-  if (trip.status !== 'STARTED' && trip.status !== 'RUNNING') return null;
-  if (driverLocation && haversineKm(driverLocation, trip.destination) * 1000 <= config.arrivalDistanceM) {
-    return { event: 'TRIP_COMPLETED', driverLocation };
-  }
-  if (trip.monitorIterations >= config.monitorMaxChecks) {
-    return {
-      event: 'TRIP_ABORTED',
-      reason: `Trip did not complete within ${config.monitorMaxChecks} checks (${Math.round((config.monitorMaxChecks * config.monitorIntervalMs) / 1000)} s)`,
-    };
-  }
-  return { event: 'TRIP_RUNNING', driverLocation, nextMonitorAt: next };
+  const driverCode = monitorCheckDriver(trip, now);
+  if (driverCode === null) return null;
+  return monitorChange(trip, now, config, await drivers.get(driverCode));
 }

@@ -10,10 +10,17 @@ import {
   tripsInTimerSlots,
   type ScheduledTrip,
 } from '../lifecycle/store';
+import {
+  acceptTimeoutChange,
+  availabilityDriver,
+  deadlineDecision,
+  driverAvailable,
+  sweepDue,
+} from '../lifecycle/decisions';
 import { isDue, slotsToScan } from '../lifecycle/timers';
 import type { TripChange } from '../lifecycle/transitions';
-import { FINAL_STATUSES, tripModels, type TripModels, type TripRecord } from '../models';
-import { decideAcceptTimeout, decideMonitor, decideOffer } from './monitor';
+import { tripModels, type TripModels, type TripRecord } from '../models';
+import { decideMonitor, decideOffer } from './monitor';
 
 /** The outbox relay runs in the trips subgraph; the orchestrator's commits wait for its next poll. */
 const noNudge = () => undefined;
@@ -38,8 +45,8 @@ async function apply(
 
 /** A trip whose deadline passed: run the decision that deadline calls for. */
 function fire(deps: Deps, trip: ScheduledTrip) {
-  if (trip.status === 'DRIVERS_NOTIFIED')
-    return apply(deps, trip._id, (current, at) => decideAcceptTimeout(current, at, deps.config));
+  if (deadlineDecision(trip.status) === 'ACCEPT_TIMEOUT')
+    return apply(deps, trip._id, (current, at) => acceptTimeoutChange(current, at, deps.config));
   return apply(deps, trip._id, (current, at) => decideMonitor(current, at, deps.config, deps.drivers));
 }
 
@@ -54,11 +61,10 @@ async function handleEvent(deps: Deps, event: TripEventEnvelope): Promise<void> 
     await apply(deps, trip.code, (current, now) => decideOffer(current, now, deps.config, deps.drivers));
     return;
   }
-  if (trip.driverCode && ['DRIVER_ASSIGNED', 'TRIP_COMPLETED', 'TRIP_ABORTED'].includes(event.data.event)) {
-    const lock = await driverAssignment(deps.models, trip.driverCode);
-    // A finished trip's own lock is released only after its final event is logged: it no longer counts.
-    const busy = lock !== null && !(FINAL_STATUSES.includes(trip.status) && lock.tripCode === trip.code);
-    await deps.drivers.setAvailability(trip.driverCode, !busy);
+  const driverCode = availabilityDriver(event.data.event, trip);
+  if (driverCode) {
+    const lock = await driverAssignment(deps.models, driverCode);
+    await deps.drivers.setAvailability(driverCode, driverAvailable(lock, trip));
   }
 }
 
@@ -75,8 +81,8 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
   let lastSlot: number | undefined;
   const pass = async () => {
     const now = new Date();
-    const sweep = Date.now() - lastSweep >= deps.config.sweepIntervalMs;
-    if (sweep) lastSweep = Date.now();
+    const sweep = sweepDue(lastSweep, now.getTime(), deps.config.sweepIntervalMs);
+    if (sweep) lastSweep = now.getTime();
     const slots = slotsToScan(lastSlot, now);
     const scheduled = await (sweep ? scheduledTrips(deps.models) : tripsInTimerSlots(deps.models, slots));
     lastSlot = slots[slots.length - 1];

@@ -1,0 +1,15 @@
+// The test-system harness for integration tests and benchmarks. The demo seed and the service
+// launcher live in @rideshare/stack (`npm start` needs them too) and are re-exported here, so
+// tests import from one package.
+export * from './testing';
+export * from './trip-testing';
+export {
+  appServices,
+  places,
+  seedDrivers,
+  seedIfEmpty,
+  seedPassengers,
+  startService,
+  type AppServiceName,
+  type RunningService,
+} from '@rideshare/stack';
