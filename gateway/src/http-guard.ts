@@ -1,8 +1,7 @@
 import type http from 'node:http';
 import { sendJson, type Identity, type Route } from '@rideshare/common';
 import type { GatewayConfig } from './config';
-import type { RateLimiter } from './limits/rate-limit';
-import type { TokenVerifier } from '@rideshare/common';
+import { formattedRefusal, isLandingPageRequest, type RequestPolicy } from './policy';
 
 /** Security headers on every gateway response; HSTS only where TLS is expected (production). */
 function securityHeaders(res: http.ServerResponse, production: boolean) {
@@ -36,25 +35,19 @@ function cors(req: http.IncomingMessage, res: http.ServerResponse, allowed: stri
   return false;
 }
 
-/** The Sandbox page: a browser GET asking for HTML, with no operation in the URL. */
-const isLandingPage = (req: http.IncomingMessage) =>
-  req.method === 'GET' &&
-  (req.headers.accept ?? '').includes('text/html') &&
-  !(req.url ?? '').includes('query=');
-
 const clientAddress = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
 
 /**
- * Wraps /graphql: security headers, CORS, then authentication and a per-identity (per-IP when
- * anonymous) rate limit shared through Redis, before anything reaches Apollo. The caller's identity
- * is handed to the route through `identities`.
+ * Wraps /graphql: security headers, CORS, then the request policy (authentication and the
+ * per-identity, or per-address when anonymous, rate limit shared through Redis) before anything
+ * reaches Apollo, which applies the policy's operation checks itself (policyPlugin). A refusal is
+ * answered here with its status and headers. The caller's identity goes to the route through `identities`.
  */
 export function guardGraphQLRoute(
   route: Route,
   deps: {
-    config: GatewayConfig;
-    verify: TokenVerifier;
-    rateLimit: RateLimiter;
+    config: Pick<GatewayConfig, 'mode' | 'corsOrigins'>;
+    policy: Pick<RequestPolicy, 'admitRequest'>;
     identities: WeakMap<http.IncomingMessage, Identity>;
   },
 ): Route {
@@ -62,49 +55,17 @@ export function guardGraphQLRoute(
   return async (req, res) => {
     securityHeaders(res, config.mode === 'production');
     if (cors(req, res, config.corsOrigins)) return;
-    if (isLandingPage(req)) return route(req, res);
-    let identity: Identity | undefined;
-    let authError: string | undefined;
-    try {
-      identity = await deps.verify(req.headers.authorization);
-    } catch (err) {
-      authError = err instanceof Error ? err.message : 'Invalid token';
-    }
-    const decision = identity
-      ? await deps.rateLimit(`id:${identity.role}:${identity.code}`, config.rateLimit.perMinute)
-      : await deps.rateLimit(`ip:${clientAddress(req)}`, config.rateLimit.anonymousPerMinute);
-    res.setHeader('x-ratelimit-limit', String(decision.limit));
-    res.setHeader('x-ratelimit-remaining', String(decision.remaining));
-    if (!decision.allowed) {
-      sendJson(
-        res,
-        429,
-        {
-          errors: [
-            {
-              message: `Rate limit of ${decision.limit} requests per minute exceeded; retry in ${decision.retryAfterSeconds} s`,
-              extensions: { code: 'RATE_LIMITED' },
-            },
-          ],
-        },
-        { 'retry-after': String(decision.retryAfterSeconds) },
-      );
+    if (isLandingPageRequest(req)) return route(req, res);
+    const admitted = await deps.policy.admitRequest({
+      authorization: req.headers.authorization,
+      address: clientAddress(req),
+    });
+    if (admitted.refused) {
+      sendJson(res, admitted.httpStatus, { errors: [formattedRefusal(admitted)] }, { ...admitted.headers });
       return;
     }
-    if (!identity) {
-      sendJson(
-        res,
-        401,
-        {
-          errors: [
-            { message: authError ?? 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } },
-          ],
-        },
-        { 'www-authenticate': 'Bearer' },
-      );
-      return;
-    }
-    deps.identities.set(req, identity);
+    for (const [name, value] of Object.entries(admitted.headers)) res.setHeader(name, value);
+    deps.identities.set(req, admitted.identity);
     return route(req, res);
   };
 }

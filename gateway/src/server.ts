@@ -21,9 +21,9 @@ import { createTokenVerifier, mintToken } from '@rideshare/common';
 import type { GatewayConfig } from './config';
 import { createApolloGateway, type GatewayContext } from './gateway';
 import { guardGraphQLRoute } from './http-guard';
-import { RedisQueryCache, readSafelist, safelistPlugin, sha256 } from './limits/persisted-queries';
-import { queryLimitsRule } from './limits/query-limits';
+import { RedisQueryCache, readSafelist } from './limits/persisted-queries';
 import { createRateLimiter } from './limits/rate-limit';
+import { createRequestPolicy, landingPageIdentity, policyPlugin } from './policy';
 import { createReadinessCheck } from './readiness';
 import { createSubscriptions } from './subscriptions';
 import type { LoadedGraph } from './subscriptions/live-fields';
@@ -96,15 +96,18 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   );
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => log.warn('redis error', { error: err.message }));
-  const validationRules = [queryLimitsRule(config.limits)];
-  const safelist = config.safelistFile ? readSafelist(config.safelistFile) : undefined;
-  const rateLimit = createRateLimiter(redis, log);
+  // One policy for both transports: the guard and Apollo apply it over HTTP, ws-server over graphql-ws.
+  const policy = createRequestPolicy(config, {
+    verify: createTokenVerifier(config.auth),
+    rateLimit: createRateLimiter(redis, log),
+    ...(config.safelistFile ? { safelist: readSafelist(config.safelistFile) } : {}),
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: local,
     includeStacktraceInErrorResponses: local,
     formatError: (formatted, error) => formatError(codeClientErrors(formatted, error), local),
-    validationRules,
+    validationRules: [...policy.validationRules],
     allowBatchedHttpRequests: true,
     // The process's own shutdown (handleShutdown) stops Apollo in order; Apollo's handler would stop it
     // on its own and re-send the signal, racing ours (a Ctrl-C then took the 15 s shutdown timeout).
@@ -114,27 +117,21 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
       ApolloServerPluginUsageReportingDisabled(),
       operationChecks,
       await landingPage(config),
-      ...(safelist ? [safelistPlugin(safelist)] : []),
+      policyPlugin(policy),
     ],
   });
   await apollo.start();
-  const verify = createTokenVerifier(config.auth);
   const identities = new WeakMap<IncomingMessage, Identity>();
   const graphql = apolloRoute(
     apollo,
     // The guard has authenticated every request but the landing page (which runs no operation).
-    async (req) => ({ identity: identities.get(req) ?? { role: 'passenger', code: '' } }),
+    async (req) => ({ identity: identities.get(req) ?? landingPageIdentity }),
     config.maxBodyBytes,
     config.limits.maxBatchSize,
   );
   const readiness = createReadinessCheck(config.subgraphs);
   const http = createHttpServer({
-    '/graphql': guardGraphQLRoute(graphql, {
-      config,
-      verify,
-      rateLimit,
-      identities,
-    }),
+    '/graphql': guardGraphQLRoute(graphql, { config, policy, identities }),
     '/': (_req, res) => {
       res.writeHead(302, { location: '/graphql' });
       res.end();
@@ -157,13 +154,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
       res.end(lines.join('\n') + '\n');
     },
   });
-  const subscriptions = createSubscriptions(http, apollo, () => graph, config, log, {
-    verify,
-    validationRules,
-    // Operations sent over a socket meet the same safelist and per-identity rate limit as HTTP ones.
-    ...(safelist ? { allowOperation: (query: string) => safelist.has(sha256(query)) } : {}),
-    rateLimit: (identity) => rateLimit(`id:${identity.role}:${identity.code}`, config.rateLimit.perMinute),
-  });
+  const subscriptions = createSubscriptions(http, apollo, () => graph, config, log, policy);
   log.debug('gateway built', {
     supergraph: config.supergraph,
     subgraphs: config.subgraphs.map((s) => s.url),

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type Redis from 'ioredis';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { GraphQLError } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { ConfigError } from '@rideshare/common';
+import { policyPlugin } from '../policy/apollo-plugin';
+import { safelistCheck } from '../policy/safelist';
 
 /** Automatic persisted queries stored in Redis, shared by every gateway instance. */
 export class RedisQueryCache implements KeyValueCache<string> {
@@ -29,43 +29,42 @@ export class RedisQueryCache implements KeyValueCache<string> {
 
 export const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
+/** A field of parsed JSON, read without trusting its shape. */
+const fieldOf = (value: unknown, name: string): unknown =>
+  typeof value === 'object' && value !== null
+    ? Object.getOwnPropertyDescriptor(value, name)?.value
+    : undefined;
+
 /**
  * Reads a safelist: an Apollo persisted-query manifest (`{ "operations": [{ "id", "body", … }] }`).
- * Every id must be the SHA-256 of its body, so the list cannot be made to allow other text.
+ * Every id must be the SHA-256 of its body, so the list cannot be made to allow other text. The
+ * policy's useSafelist holds operations to it.
  */
 export function readSafelist(file: string): Set<string> {
-  let manifest: { operations?: Array<{ id?: string; body?: string }> };
+  let manifest: unknown;
   try {
-    manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof manifest;
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError(
       'GATEWAY_SAFELIST_FILE',
       `could not be read as JSON: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+  const operations = fieldOf(manifest, 'operations') ?? [];
+  if (!Array.isArray(operations))
+    throw new ConfigError('GATEWAY_SAFELIST_FILE', '"operations" must be a list of { id, body }');
+  const list: readonly unknown[] = operations;
   const ids = new Set<string>();
-  for (const [i, op] of (manifest.operations ?? []).entries()) {
-    if (typeof op.body !== 'string' || op.id !== sha256(op.body))
+  for (const [i, op] of list.entries()) {
+    const body = fieldOf(op, 'body');
+    const id = fieldOf(op, 'id');
+    if (typeof body !== 'string' || typeof id !== 'string' || id !== sha256(body))
       throw new ConfigError('GATEWAY_SAFELIST_FILE', `operation ${i}: id must be the SHA-256 of body`);
-    ids.add(op.id);
+    ids.add(id);
   }
   return ids;
 }
 
-/** Production safelist: only operations from the manifest run (internal operations excepted). */
-export function safelistPlugin(allowed: Set<string>): ApolloServerPlugin<{ internal?: boolean }> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation(ctx) {
-          if (ctx.contextValue.internal) return;
-          if (!allowed.has(ctx.queryHash)) {
-            throw new GraphQLError('This operation is not in the safelist', {
-              extensions: { code: 'OPERATION_NOT_SAFELISTED', http: { status: 403 } },
-            });
-          }
-        },
-      };
-    },
-  };
-}
+/** The safelist alone as an Apollo plugin; the gateway applies it through its request policy instead. */
+export const safelistPlugin = (allowed: ReadonlySet<string>) =>
+  policyPlugin<{ internal?: boolean }>({ admitOperation: safelistCheck(allowed) });

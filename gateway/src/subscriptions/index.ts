@@ -1,14 +1,13 @@
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../gateway';
-import { GraphQLError, type ExecutionResult, type ValidationRule } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { errorFields, type Logger } from '@rideshare/common';
 import type { GatewayConfig } from '../config';
 import { createPayloadResolver, type Execute } from './payloads';
 import { createRedisFeeds } from './redis-feeds';
 import { createLiveFields, type LoadedGraph } from './live-fields';
-import { attachSubscriptionServer, bearerOf, type SubscriptionServerDeps } from './ws-server';
-import type { TokenVerifier } from '@rideshare/common';
+import { attachSubscriptionServer, type SubscriptionServerDeps } from './ws-server';
 
 /** Runs an operation through Apollo Server and the gateway, exactly like an HTTP query. */
 function gatewayExecutor(apollo: ApolloServer<GatewayContext>, log: Logger): Execute {
@@ -36,12 +35,7 @@ export function createSubscriptions(
   graph: () => LoadedGraph | undefined,
   config: GatewayConfig,
   log: Logger,
-  auth: {
-    verify: TokenVerifier;
-    validationRules: readonly ValidationRule[];
-    allowOperation?: (query: string) => boolean;
-    rateLimit?: SubscriptionServerDeps['rateLimit'];
-  },
+  policy: SubscriptionServerDeps['policy'],
 ) {
   const execute = gatewayExecutor(apollo, log);
   const feeds = createRedisFeeds(config.redisUrl, log);
@@ -52,12 +46,7 @@ export function createSubscriptions(
     execute,
     log,
     live,
-    authenticate: (params) => auth.verify(bearerOf(params)),
-    validationRules: auth.validationRules,
-    allowOperation: auth.allowOperation,
-    rateLimit: auth.rateLimit,
-    maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
-    maxConnectionsPerIdentity: config.wsMaxConnectionsPerIdentity,
+    policy,
     keepAliveMs: config.wsKeepAliveMs,
     maxPayloadBytes: config.wsMaxMessageBytes,
   });

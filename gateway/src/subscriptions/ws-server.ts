@@ -2,20 +2,14 @@ import type http from 'node:http';
 import {
   GraphQLError,
   OperationTypeNode,
-  getOperationAST,
-  parse,
   print,
-  specifiedRules,
-  validate,
-  type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
-  type ValidationRule,
 } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Identity, Logger } from '@rideshare/common';
+import { refusalError, validateOperation, type OperationRequest, type RequestPolicy } from '../policy';
 import type { LiveFields, SubscriptionPlan } from './live-fields';
 import type { Execute } from './payloads';
 
@@ -24,44 +18,35 @@ export interface SubscriptionServerDeps {
   live: LiveFields;
   schema(): GraphQLSchema | undefined;
   execute: Execute;
-  /** Verifies the token sent in `connection_init`; throws with a reason when it is not valid. */
-  authenticate(connectionParams: Record<string, unknown> | undefined): Promise<Identity>;
-  /** Extra validation rules (depth, aliases, cost), the same as for HTTP requests. */
-  validationRules: readonly ValidationRule[];
+  /** Who may connect and what they may run: the same policy as HTTP requests. */
+  policy: RequestPolicy;
   log: Logger;
   keepAliveMs: number;
   maxPayloadBytes: number;
-  maxSubscriptionsPerConnection: number;
-  maxConnectionsPerIdentity: number;
-  /** Safelist mode: whether a client's operation may run (the gateway's own operations are not checked). */
-  allowOperation?(query: string): boolean;
-  /** The per-identity rate limit of HTTP requests, applied to each operation sent over a socket too. */
-  rateLimit?(identity: Identity): Promise<{ allowed: boolean; limit: number; retryAfterSeconds: number }>;
 }
 
 type OperationContext = { plan: SubscriptionPlan } | { identity: Identity };
 
-/** graphql-ws close code for a client over its connection limit (4xxx codes are the application's). */
-export const TOO_MANY_CONNECTIONS = 4429;
-
-const userError = (message: string, code: string, field?: string) =>
-  new GraphQLError(message, { extensions: { code, ...(field ? { field } : {}) } });
-
+/** The Authorization value of `connection_init`: at the top level or under `headers`. */
 function bearerOf(params: Record<string, unknown> | undefined): string | undefined {
-  const headers = params?.headers as Record<string, unknown> | undefined;
+  const headers: unknown = params?.headers;
+  const nested: Record<string, unknown> =
+    typeof headers === 'object' && headers !== null ? Object.fromEntries(Object.entries(headers)) : {};
   const value =
-    params?.authorization ?? params?.Authorization ?? headers?.authorization ?? headers?.Authorization;
+    params?.authorization ?? params?.Authorization ?? nested.authorization ?? nested.Authorization;
   return typeof value === 'string' ? value : undefined;
 }
 
 /**
- * graphql-ws on the gateway's own HTTP server and path (/graphql). The client authenticates in
- * `connection_init` ({ "authorization": "Bearer <token>" }); a bad token closes the socket with 4403.
- * Queries and mutations sent over the socket run through the gateway like HTTP ones; subscriptions
- * are served here from Redis signals, each update resolved by a federated query as the subscriber.
+ * graphql-ws on the gateway's own HTTP server and path (/graphql): the transport adapter of the
+ * request policy. The client authenticates in `connection_init` ({ "authorization": "Bearer <token>" });
+ * a refused connection is closed (a bad token with 4403, too many connections with the refusal's
+ * code), a refused operation answered with an `error` message. Queries and mutations sent over the
+ * socket run through the gateway like HTTP ones; subscriptions are planned and streamed by `live`.
  * Bad protocol messages get graphql-ws's close codes (4400, 4401, 4409 …).
  */
 export function attachSubscriptionServer(server: http.Server, deps: SubscriptionServerDeps) {
+  const { policy } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxPayloadBytes });
   server.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== '/graphql') {
@@ -71,110 +56,60 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const identities = new WeakMap<object, Identity>();
-  const active = new WeakMap<object, Set<string>>();
-  const connectionsPerIdentity = new Map<string, number>();
-  const identityKey = (i: Identity) => `${i.role}:${i.code}`;
+  const connections = new WeakMap<object, { identity: Identity; release(): void; running: Set<string> }>();
+  // Contexts this server made, so the one graphql-ws hands back (typed unknown) is found, not cast.
+  const contexts = new WeakMap<object, OperationContext>();
+  const operationContext = (value: unknown): OperationContext => {
+    const context = typeof value === 'object' && value !== null ? contexts.get(value) : undefined;
+    if (!context) throw new Error('graphql-ws handed back a context this server did not make');
+    return context;
+  };
 
   /** Checks one operation sent over a socket: its execution arguments, or the errors to answer. */
-  const prepare = async (
-    identity: Identity,
-    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
-  ) => {
-    if (deps.allowOperation && !deps.allowOperation(payload.query))
-      return [userError('This operation is not in the safelist', 'OPERATION_NOT_SAFELISTED')];
-    if (deps.rateLimit) {
-      const decision = await deps.rateLimit(identity);
-      if (!decision.allowed)
-        return [
-          userError(
-            `Rate limit of ${decision.limit} requests per minute exceeded; retry in ${decision.retryAfterSeconds} s`,
-            'RATE_LIMITED',
-          ),
-        ];
-    }
-    const schema = deps.schema();
-    if (!schema) return [userError('The gateway has no schema yet', 'SERVICE_UNAVAILABLE')];
-    let document: DocumentNode;
-    try {
-      document = parse(payload.query);
-    } catch (err) {
-      return [userError(err instanceof Error ? err.message : 'Syntax error', 'GRAPHQL_PARSE_FAILED')];
-    }
-    // The standard rules too: subscriptions are planned from the document, not executed by graphql-js.
-    const validationErrors = validate(schema, document, [...specifiedRules, ...deps.validationRules]);
-    if (validationErrors.length > 0)
-      return validationErrors.map((e) => userError(e.message, 'GRAPHQL_VALIDATION_FAILED'));
-    const operation = getOperationAST(document, payload.operationName);
-    if (!operation) return [userError('Could not determine which operation to run', 'BAD_USER_INPUT')];
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-    if (coerced.errors) return coerced.errors.map((e) => userError(e.message, 'BAD_USER_INPUT'));
+  const prepare = async (identity: Identity, payload: OperationRequest) => {
+    const admitted = await policy.admitSocketOperation(identity, payload.query);
+    if (admitted.refused) return [refusalError(admitted)];
+    const valid = validateOperation(deps.schema(), payload, policy.validationRules);
+    if ('errors' in valid) return valid.errors;
+    const { schema, document, operation, variableValues } = valid;
     let contextValue: OperationContext = { identity };
     if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-      const planned = await deps.live.plan(schema, document, operation, coerced.coerced, identity);
+      const planned = await deps.live.plan(schema, document, operation, variableValues, identity);
       if ('errors' in planned) return planned.errors;
       contextValue = planned;
     }
-    return {
-      schema,
-      document,
-      variableValues: coerced.coerced,
-      operationName: payload.operationName ?? null,
-      contextValue,
-    };
+    contexts.set(contextValue, contextValue);
+    return { schema, document, variableValues, operationName: payload.operationName ?? null, contextValue };
   };
 
   const disposable = useServer<Record<string, unknown> | undefined, { socket: import('ws').WebSocket }>(
     {
       onConnect: async (ctx) => {
-        let identity: Identity;
-        try {
-          identity = await deps.authenticate(ctx.connectionParams);
-        } catch (err) {
-          deps.log.debug('websocket authentication failed', {
-            reason: err instanceof Error ? err.message : String(err),
-          });
-          return false; // graphql-ws closes with 4403 Forbidden
+        const admitted = await policy.admitConnection({
+          authorization: bearerOf(ctx.connectionParams),
+          address: ctx.extra.request.socket.remoteAddress ?? 'unknown',
+        });
+        if (admitted.refused) {
+          deps.log.debug('websocket connection refused', { code: admitted.code, reason: admitted.message });
+          if (admitted.closeCode) ctx.extra.socket.close(admitted.closeCode, admitted.message);
+          return false; // otherwise graphql-ws closes with 4403 Forbidden
         }
-        const key = identityKey(identity);
-        const count = connectionsPerIdentity.get(key) ?? 0;
-        if (count >= deps.maxConnectionsPerIdentity) {
-          ctx.extra.socket.close(
-            TOO_MANY_CONNECTIONS,
-            `Too many connections for ${key} (max ${deps.maxConnectionsPerIdentity})`,
-          );
-          return false;
-        }
-        connectionsPerIdentity.set(key, count + 1);
-        identities.set(ctx, identity);
-        active.set(ctx, new Set());
+        connections.set(ctx, { identity: admitted.identity, release: admitted.release, running: new Set() });
         return true;
       },
-      onClose: (ctx) => {
-        const identity = identities.get(ctx);
-        if (!identity) return;
-        const key = identityKey(identity);
-        const left = (connectionsPerIdentity.get(key) ?? 1) - 1;
-        if (left > 0) connectionsPerIdentity.set(key, left);
-        else connectionsPerIdentity.delete(key);
-      },
+      onClose: (ctx) => connections.get(ctx)?.release(),
       onSubscribe: async (ctx, id, payload) => {
-        const identity = identities.get(ctx);
-        if (!identity) return [userError('Not authenticated', 'UNAUTHENTICATED')];
-        const running = active.get(ctx) ?? new Set<string>();
-        if (running.size >= deps.maxSubscriptionsPerConnection) {
-          return [
-            userError(
-              `Too many operations on this connection (max ${deps.maxSubscriptionsPerConnection})`,
-              'TOO_MANY_SUBSCRIPTIONS',
-            ),
-          ];
-        }
+        const connection = connections.get(ctx);
+        if (!connection)
+          return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        const { running } = connection;
+        const slot = policy.admitConnectionOperation(running.size);
+        if (slot.refused) return [refusalError(slot)];
         // The slot is taken before anything is awaited, so subscribes sent together cannot all pass
         // the check above; it is given back when the operation is refused.
         running.add(id);
         try {
-          const prepared = await prepare(identity, payload);
+          const prepared = await prepare(connection.identity, payload);
           if (Array.isArray(prepared)) running.delete(id);
           return prepared;
         } catch (err) {
@@ -183,7 +118,7 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
         }
       },
       onComplete: (ctx, id) => {
-        active.get(ctx)?.delete(id);
+        connections.get(ctx)?.running.delete(id);
       },
       // Results run through Apollo carry formatted (plain) errors, which graphql-ws cannot serialise
       // (it calls GraphQLError#toJSON): without this, an error in a result ended the subscription
@@ -198,12 +133,12 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
             }
           : undefined,
       execute: (args) => {
-        const context = args.contextValue as OperationContext;
+        const context = operationContext(args.contextValue);
         const identity = 'plan' in context ? context.plan.identity : context.identity;
         return deps.execute(print(args.document), args.variableValues ?? {}, identity);
       },
       subscribe: (args) => {
-        const context = args.contextValue as OperationContext;
+        const context = operationContext(args.contextValue);
         if (!('plan' in context))
           return deps.execute(print(args.document), args.variableValues ?? {}, context.identity);
         return deps.live.stream(context.plan);

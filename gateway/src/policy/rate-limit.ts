@@ -1,0 +1,32 @@
+import type { RateLimiter } from '../limits/rate-limit';
+import type { PolicyPlugin } from './plugin';
+import { proceed, refuse } from './refusal';
+
+/**
+ * A per-minute budget per identity, or per address for anonymous callers (who get a smaller one),
+ * counted in Redis so every gateway instance shares it. Every request reports what is left.
+ */
+export function useRateLimit(
+  limiter: RateLimiter,
+  limits: { perMinute: number; anonymousPerMinute: number },
+): PolicyPlugin {
+  return {
+    name: 'rate-limit',
+    async onRequest(caller) {
+      const decision = caller.identity
+        ? await limiter(`id:${caller.identity.role}:${caller.identity.code}`, limits.perMinute)
+        : await limiter(`ip:${caller.address}`, limits.anonymousPerMinute);
+      const headers = {
+        'x-ratelimit-limit': String(decision.limit),
+        'x-ratelimit-remaining': String(decision.remaining),
+      };
+      if (decision.allowed) return proceed(headers);
+      return refuse({
+        code: 'RATE_LIMITED',
+        message: `Rate limit of ${decision.limit} requests per minute exceeded; retry in ${decision.retryAfterSeconds} s`,
+        httpStatus: 429,
+        headers: { ...headers, 'retry-after': String(decision.retryAfterSeconds) },
+      });
+    },
+  };
+}
