@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Kind, parse } from 'graphql';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -16,8 +17,29 @@ export const sdlPath = (name: SubgraphName) =>
   path.join(repoRoot, 'subgraphs', name, 'src', 'schema.graphql');
 export const supergraphPath = path.join(repoRoot, 'schema', 'supergraph.graphql');
 
+/** The `@live` directive's definition, shared by every subgraph that declares live fields. */
+export const liveDirectivePath = path.join(repoRoot, 'schema', 'src', 'live.graphql');
+export const LIVE_SPEC_URL = 'https://rideshare.dev/live/v1.0';
+
+/** Whether an SDL imports `@live` with `@link` (read from the parsed document, not its text). */
+function linksLiveSpec(sdl: string): boolean {
+  return parse(sdl).definitions.some(
+    (d) =>
+      (d.kind === Kind.SCHEMA_EXTENSION || d.kind === Kind.SCHEMA_DEFINITION) &&
+      (d.directives ?? []).some(
+        (directive) =>
+          directive.name.value === 'link' &&
+          (directive.arguments ?? []).some(
+            (a) => a.name.value === 'url' && a.value.kind === Kind.STRING && a.value.value === LIVE_SPEC_URL,
+          ),
+      ),
+  );
+}
+
+/** A subgraph's SDL as its server and composition use it: its file, plus `@live` when it links it. */
 export function readSdl(name: SubgraphName): string {
-  return fs.readFileSync(sdlPath(name), 'utf8');
+  const sdl = fs.readFileSync(sdlPath(name), 'utf8');
+  return linksLiveSpec(sdl) ? `${sdl}\n${fs.readFileSync(liveDirectivePath, 'utf8')}` : sdl;
 }
 
 export function readSupergraph(): string {

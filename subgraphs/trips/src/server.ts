@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { readSdl } from '@rideshare/schema';
 import type mongoose from 'mongoose';
 import { createSubgraphServer, envUrl, readInfraConfig, type Logger } from '@rideshare/common';
 import { createKafka, createProducer, ensureTopics } from '@rideshare/events';
@@ -10,7 +9,7 @@ import { tripModels } from './models';
 import { passengerDirectory } from './passengers';
 import { resolvers } from './resolvers';
 
-export const typeDefs = fs.readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8');
+export const typeDefs = readSdl('trips');
 
 /** Builds the trips subgraph and its outbox relay on an open database connection. Does not listen. */
 export async function createTripsServer(connection: mongoose.Connection, log: Logger) {
