@@ -18,9 +18,10 @@
  * passenger created through the gateway) and their history straight into the trips service's database,
  * exactly as its store writes them (lifecycle/transitions.ts builds each change and snapshot). Then, at
  * rate E, it appends each trip's next TRIP_RUNNING version to `trip_event_log`, projects it onto the
- * trip document, and publishes the CloudEvents envelope on Redis `trip:<code>` — what the notifier
- * does — stamping the publish time per (trip, version). Log entries are written as already published,
- * so the outbox relay does not also send them to Kafka (nothing here consumes Kafka).
+ * trip document, and publishes the event's live signal on Redis `trip:<code>` exactly as the notifier
+ * does (the contracts' tripLiveMessages through its publishLive), stamping the publish time per (trip,
+ * version). Log entries are written as already published, so the outbox relay does not also send them
+ * to Kafka (nothing here consumes Kafka).
  *
  * Subscribers subscribe with `afterVersion` = the trip's version at that moment, so each must receive
  * exactly the versions published after it, in order: anything else counts as lost or out of order.
@@ -34,10 +35,10 @@ import Redis from 'ioredis';
 import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { envEnum, envInt, envString, readInfraConfig } from '@rideshare/common';
-import { createTripEvent } from '@rideshare/events';
-import { startService } from '../tools/stack/src/services';
-import { startTestSystem, type TestSystem } from '../tools/stack/src/testing';
+import { envEnum, envInt, envString, fillChannel, readInfraConfig } from '@rideshare/common';
+import { createTripEvent, LIVE_CHANNELS, tripLiveMessages, type LiveMessage } from '@rideshare/events';
+import { publishLive } from '../events/src/workers/notifier';
+import { startService, startTestSystem, type TestSystem } from '@rideshare/testing';
 import { requestedTrip } from '../subgraphs/trips/src/lifecycle/requested-trip';
 import { EVENT_SOURCE } from '../subgraphs/trips/src/lifecycle/store';
 import { applyChange, toSnapshot, type TripChange } from '../subgraphs/trips/src/lifecycle/transitions';
@@ -197,7 +198,7 @@ function eventWriter(
     const now = new Date();
     const logs: TripEventLogRecord[] = [];
     const updates: AnyBulkWriteOperation<TripDocument>[] = [];
-    const envelopes: Array<{ key: string; channel: string; json: string }> = [];
+    const signals: Array<{ key: string; messages: LiveMessage[] }> = [];
     for (let k = 0; k < count; k++) {
       const state = states[next % states.length]!;
       next++;
@@ -214,10 +215,9 @@ function eventWriter(
       );
       logs.push(c.log);
       updates.push(c.update);
-      envelopes.push({
+      signals.push({
         key: `${record.code}:${state.record.version}`,
-        channel: `trip:${record.code}`,
-        json: JSON.stringify(c.log.envelope),
+        messages: tripLiveMessages(c.log.envelope),
       });
     }
     await tripsDb.log.insertMany(logs, { ordered: false });
@@ -225,11 +225,12 @@ function eventWriter(
     // deadlocks once they fill its 100-connection pool: at most 50 updates per command.
     for (let i = 0; i < updates.length; i += 50)
       await tripsDb.trips.bulkWrite(updates.slice(i, i + 50), { ordered: false });
-    const pipeline = redis.pipeline();
-    for (const e of envelopes) pipeline.publish(e.channel, e.json);
     const t = performance.now();
-    for (const e of envelopes) publishedAt.set(e.key, t);
-    await pipeline.exec();
+    for (const s of signals) publishedAt.set(s.key, t);
+    await publishLive(
+      redis,
+      signals.flatMap((s) => s.messages),
+    );
   };
 }
 
@@ -493,7 +494,13 @@ async function runPhase(
     const wsUrl = gateway.url.replace(/^http/, 'ws');
     conn = await connectSubscribers(wsUrl, ctx.authorization, level, ctx.states, ctx.publishedAt, deliveries);
     // Wait until the gateway listens on every watched trip's channel, then let the subscriptions settle.
-    const channels = [...new Set(conn.subscribers.map((s) => `trip:${ctx.states[s.trip]!.record.code}`))];
+    const channels = [
+      ...new Set(
+        conn.subscribers.map((s) =>
+          fillChannel(LIVE_CHANNELS.tripUpdated, { code: ctx.states[s.trip]!.record.code }),
+        ),
+      ),
+    ];
     const listenDeadline = Date.now() + 120_000;
     for (;;) {
       const counts = (await ctx.redis.call('PUBSUB', 'NUMSUB', ...channels)) as Array<string | number>;

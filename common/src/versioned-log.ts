@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { mapLimit } from './concurrency';
 import { isDuplicateKeyError } from './errors';
 
 /**
@@ -16,6 +17,10 @@ import { isDuplicateKeyError } from './errors';
  * state (never a delta: FerretDB could combine its stale read with the delta). A late writer may put
  * back an older state for a moment, so whoever writes version N then looks for N+1 in the log and catches
  * up; the last write is therefore never older than the log. Every read and write is by `_id`.
+ *
+ * Outbox: a change claimed with `publish` carries `published: false` in the same insert, so a change
+ * the database committed is never lost to Kafka; a relay reads those entries (an indexed equality) and
+ * marks them once sent (events/src/outbox-relay.ts).
  */
 
 /** A document a versioned store keeps: `_id` is its key; `version` counts its logged changes (missing = 0). */
@@ -38,6 +43,8 @@ export interface ChangeEntry<D extends Versioned> {
   version: number;
   set: ChangeSet<D>;
   createdAt: Date;
+  /** Only on changes claimed with `publish`: false until an outbox relay has sent them. */
+  published?: boolean;
 }
 
 /** The `_id` of the change that makes version `version` of document `key`. */
@@ -63,8 +70,10 @@ export function applyChangeSet<D extends Versioned>(
   return { ...current, ...set, version };
 }
 
-/** The schema of a change log collection (one per kind of document). */
-export function changeLogSchema<D extends Versioned>(): mongoose.Schema<ChangeEntry<D>> {
+/** The schema of a change log collection (one per kind of document); `outbox` indexes `published`. */
+export function changeLogSchema<D extends Versioned>(
+  options: { outbox?: boolean } = {},
+): mongoose.Schema<ChangeEntry<D>> {
   const schema = new mongoose.Schema<ChangeEntry<D>>(
     {
       _id: { type: String, required: true },
@@ -78,6 +87,11 @@ export function changeLogSchema<D extends Versioned>(): mongoose.Schema<ChangeEn
   );
   // Only `remove` and tests filter by key; claims and catch-up read by `_id`.
   schema.index({ key: 1, version: 1 });
+  if (options.outbox) {
+    schema.add({ published: { type: Boolean } });
+    // The relay's poll: an equality FerretDB pushes down, so it reads only pending entries.
+    schema.index({ published: 1 });
+  }
   return schema;
 }
 
@@ -107,6 +121,11 @@ export type Decide<D extends Versioned> = (
   current: Stored<D>,
 ) => ChangeSet<D> | null | Promise<ChangeSet<D> | null>;
 
+export interface ChangeOptions {
+  /** Claim the change as an outbox entry (`published: false`), for a relay to send. */
+  publish?: boolean;
+}
+
 export interface VersionedStore<D extends Versioned> {
   /** The document at the latest logged version, or null. */
   read(key: string): Promise<Stored<D> | null>;
@@ -115,7 +134,7 @@ export interface VersionedStore<D extends Versioned> {
    * state this change produced (the current one when `decide` returns null), or null when there is no
    * such document.
    */
-  change(key: string, decide: Decide<D>): Promise<Stored<D> | null>;
+  change(key: string, decide: Decide<D>, options?: ChangeOptions): Promise<Stored<D> | null>;
   /** Inserts a new document at version 0; throws the duplicate-key error when the key exists. */
   create(doc: D): Promise<Stored<D>>;
   /**
@@ -124,6 +143,9 @@ export interface VersionedStore<D extends Versioned> {
    * document starts from an empty log.
    */
   remove(key: string): Promise<boolean>;
+  /** The outbox: changes claimed with `publish` and not yet marked published (needs `outbox` in the schema). */
+  unpublished(): Promise<Array<ChangeEntry<D>>>;
+  markPublished(entries: ReadonlyArray<Pick<ChangeEntry<D>, '_id'>>): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -163,8 +185,20 @@ export function createVersionedStore<D extends Versioned>(
   const read = async (key: string) => catchUp(await readDocument(key));
 
   /** Claims the next version; false when another writer has it. */
-  const claim = async (key: string, version: number, set: ChangeSet<D>): Promise<boolean> => {
-    const entry: ChangeEntry<D> = { _id: changeId(key, version), key, version, set, createdAt: new Date() };
+  const claim = async (
+    key: string,
+    version: number,
+    set: ChangeSet<D>,
+    { publish = false }: ChangeOptions,
+  ): Promise<boolean> => {
+    const entry: ChangeEntry<D> = {
+      _id: changeId(key, version),
+      key,
+      version,
+      set,
+      createdAt: new Date(),
+      ...(publish ? { published: false } : {}),
+    };
     try {
       await changes.create(entry);
       return true;
@@ -174,14 +208,18 @@ export function createVersionedStore<D extends Versioned>(
     }
   };
 
-  const change = async (key: string, decide: Decide<D>): Promise<Stored<D> | null> => {
+  const change = async (
+    key: string,
+    decide: Decide<D>,
+    options: ChangeOptions = {},
+  ): Promise<Stored<D> | null> => {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const current = await read(key);
       if (!current) return null;
       const set = await decide(current);
       if (!set) return current;
       const next = applyChangeSet(current, set, current.version + 1);
-      if (!(await claim(key, next.version, set))) {
+      if (!(await claim(key, next.version, set, options))) {
         await sleep(backoffMs * attempt);
         continue;
       }
@@ -212,5 +250,14 @@ export function createVersionedStore<D extends Versioned>(
     return true;
   };
 
-  return { read, change, create, remove };
+  const unpublished = () => changes.find({ published: false }).lean<Array<ChangeEntry<D>>>().exec();
+
+  const markPublished = async (entries: ReadonlyArray<Pick<ChangeEntry<D>, '_id'>>) => {
+    // One small write per entry, a few at a time (a FerretDB write command holds a connection).
+    await mapLimit(entries, 20, (e) =>
+      changes.updateOne({ _id: e._id }, { $set: { published: true } }).exec(),
+    );
+  };
+
+  return { read, change, create, remove, unpublished, markPublished };
 }

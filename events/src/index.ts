@@ -1,4 +1,5 @@
 export * from './contracts';
 export * from './consumer';
 export * from './kafka';
+export * from './outbox-relay';
 export * from './worker';

@@ -35,7 +35,10 @@ export async function createProducer(kafka: Kafka): Promise<Producer> {
   return producer;
 }
 
-/** Creates the project's topics when missing (explicitly: auto-creation races under KRaft). */
+/**
+ * Creates every topic in TOPICS that is missing, each with `partitions` (explicitly: auto-creation races
+ * under KRaft).
+ */
 export async function ensureTopics(
   kafka: Kafka,
   partitions = Number(process.env.TRIP_EVENTS_PARTITIONS ?? 6),
@@ -44,7 +47,7 @@ export async function ensureTopics(
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = [TOPICS.tripEvents, TOPICS.tripEventsDeadLetter].filter((t) => !existing.has(t));
+    const missing = Object.values(TOPICS).filter((t) => !existing.has(t));
     if (missing.length > 0) {
       await admin
         .createTopics({

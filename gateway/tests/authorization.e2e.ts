@@ -592,7 +592,9 @@ describe('authorization: every role against every operation kind', () => {
       });
     });
 
-    it("should show passenger A their driver's name and car but refuse the driver's location and availability", async () => {
+    // Since driverLocationUpdated (issue 11): the passenger of a driver's current trip may see where
+    // that driver is; before, the location was the driver's and admins' only.
+    it("should show passenger A their driver's name, car and location but refuse the driver's availability", async () => {
       const names = await as('passengerA', tripQuery('driver { code firstName car { make licensePlate } }'), {
         code: trips.assigned,
       });
@@ -603,13 +605,10 @@ describe('authorization: every role against every operation kind', () => {
       const location = await as('passengerA', tripQuery('driver { firstName location { latitude } }'), {
         code: trips.assigned,
       });
-      expectFieldForbidden(
-        location,
-        ['trip', 'driver', 'location'],
-        new RegExp(`may not see where driver ${DRIVER_HELPER} is`),
-      );
-      expect(location.body?.data).toEqual({
-        trip: { code: trips.assigned, driver: { firstName: 'Hal', location: null } },
+      expect(location.body?.errors).toBeUndefined();
+      expect(dataOf(location).trip).toEqual({
+        code: trips.assigned,
+        driver: { firstName: 'Hal', location: { latitude: expect.any(Number) as unknown } },
       });
       const availability = await as('passengerA', tripQuery('driver { isAcceptingRides }'), {
         code: trips.assigned,

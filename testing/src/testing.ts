@@ -99,8 +99,11 @@ export async function startTestSystem(
     await deleteNamespaceTopics(prefix);
   };
   try {
-    await Promise.all((['drivers', 'passengers'] as const).map((name) => start(name)));
+    // Each service gets the URLs of those started before it: drivers asks trips who rides with a
+    // driver; the trips workers (started last) ask drivers.
+    await start('passengers');
     await start('trips');
+    await start('drivers');
     await start('gateway');
     if (options.workers ?? true)
       await Promise.all(appServices.filter((s) => s.kind === 'worker').map((s) => start(s.name)));

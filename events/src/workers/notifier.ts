@@ -1,22 +1,21 @@
 import Redis from 'ioredis';
-import { runTripEventConsumer } from '../consumer';
-import type { TripEventEnvelope } from '../contracts';
+import { runEventConsumer, runTripEventConsumer } from '../consumer';
+import {
+  driverLiveMessages,
+  parseDriverEvent,
+  TOPICS,
+  tripLiveMessages,
+  type LiveMessage,
+} from '../contracts';
 import { runWorker } from '../worker';
 
-/** Redis channels the gateway's subscriptions listen on. */
-export const channels = {
-  trip: (code: string) => `trip:${code}`,
-  driverOffers: (driverCode: string) => `driver-offers:${driverCode}`,
-};
-
-/** Publishes a trip event to its trip's channel, and each offer to the offered driver's channel. */
-export async function notify(redis: Redis, event: TripEventEnvelope): Promise<void> {
-  const payload = JSON.stringify(event);
-  const pipeline = redis.pipeline().publish(channels.trip(event.subject), payload);
-  if (event.data.event === 'DRIVERS_NOTIFIED') {
-    for (const driverCode of event.data.trip.availableDriverCodes)
-      pipeline.publish(channels.driverOffers(driverCode), payload);
-  }
+/**
+ * Publishes live signals (common/src/live-signal.ts) on the Redis channels the gateway's live fields
+ * listen on; which channels and signals an event makes is in the contracts (contracts/live-signals.ts).
+ */
+export async function publishLive(redis: Redis, messages: LiveMessage[]): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (const { channel, message } of messages) pipeline.publish(channel, message);
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([err]) => err);
   if (failed?.[0]) throw failed[0];
@@ -26,17 +25,30 @@ if (require.main === module) {
   void runWorker('notifier', 4105, async ({ kafka, producer, log, infra }) => {
     const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 3 });
     redis.on('error', (err) => log.warn('redis error', { error: err.message }));
-    const consumer = await runTripEventConsumer({
+    // Live fields stream from now on (the gateway replays history itself), so no old events.
+    const trips = await runTripEventConsumer({
       kafka,
       producer,
       groupId: 'notifier',
       log,
       fromBeginning: false,
-      handle: (event) => notify(redis, event),
+      handle: (event) => publishLive(redis, tripLiveMessages(event)),
+    });
+    const drivers = await runEventConsumer({
+      kafka,
+      producer,
+      topic: TOPICS.driverEvents,
+      deadLetterTopic: TOPICS.driverEventsDeadLetter,
+      groupId: 'notifier-drivers',
+      log,
+      fromBeginning: false,
+      parse: parseDriverEvent,
+      describe: (event) => ({ eventId: event.id }),
+      handle: (event) => publishLive(redis, driverLiveMessages(event)),
     });
     return {
-      ready: () => consumer.isRunning() && redis.status === 'ready',
-      closers: [() => redis.quit(), () => consumer.stop()],
+      ready: () => trips.isRunning() && drivers.isRunning() && redis.status === 'ready',
+      closers: [() => redis.quit(), () => trips.stop(), () => drivers.stop()],
     };
   });
 }

@@ -69,9 +69,10 @@ locationSchema.index({ driverCode: 1, recordedAt: -1 });
 export function driverModels(conn: mongoose.Connection) {
   return {
     Drivers: conn.model<DriverDocument>('Driver', driverSchema, 'drivers'),
+    // Also the outbox of driver events: a move is claimed with `published: false` (location-relay.ts).
     DriverChanges: conn.model<ChangeEntry<DriverDocument>>(
       'DriverChange',
-      changeLogSchema<DriverDocument>(),
+      changeLogSchema<DriverDocument>({ outbox: true }),
       'driver_changes',
     ),
     DriverLocations: conn.model<DriverLocationRecord>('DriverLocation', locationSchema, 'driver_locations'),

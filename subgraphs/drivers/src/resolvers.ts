@@ -12,6 +12,7 @@ import {
   requireIdentity,
   VersionConflictError,
 } from '@rideshare/common';
+import { authorizeDriverWatcher } from './access';
 import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { DriverRecord } from './models';
@@ -50,6 +51,10 @@ export const resolvers: Resolvers = {
       ctx.storage.listDrivers(requireLimit('limit', limit, 50, MAX_LIST)),
     driver: (_p, { code }, ctx) =>
       authorize(ctx.identity, `read driver ${code}`, isSelf('driver', code)) && getDriver(ctx, code),
+    trackedDriver: async (_p, { code }, ctx) => {
+      await authorizeDriverWatcher(ctx, code, `follow driver ${code}`);
+      return getDriver(ctx, code);
+    },
     activeDrivers: (_p, { limit }, ctx) =>
       authorize(ctx.identity, 'list drivers') &&
       ctx.storage.listActiveDrivers(requireLimit('limit', limit, 50, MAX_LIST)),
@@ -112,9 +117,10 @@ export const resolvers: Resolvers = {
   Driver: {
     // A driver's name and car are visible to anyone signed in who reaches them (through a trip they may see).
     __resolveReference: (ref, ctx) => requireIdentity(ctx.identity) && ctx.driverByCode.load(ref.code),
-    location: (d, _args, ctx) =>
-      authorize(ctx.identity, `see where driver ${d.code} is`, isSelf('driver', d.code)) &&
-      (d.location ?? null),
+    location: async (d, _args, ctx) => {
+      await authorizeDriverWatcher(ctx, d.code, `see where driver ${d.code} is`);
+      return d.location ?? null;
+    },
     isAcceptingRides: (d, _args, ctx) =>
       authorize(ctx.identity, `see driver ${d.code}'s availability`, isSelf('driver', d.code)) &&
       d.isAcceptingRides,

@@ -2,6 +2,7 @@ import {
   createVersionedStore,
   findForEach,
   isDuplicateKeyError,
+  type ChangeEntry,
   type ChangeSet,
   type LatLon,
 } from '@rideshare/common';
@@ -27,8 +28,14 @@ export interface DriverStorage {
   availableInCells(cells: string[]): Promise<DriverRecord[]>;
   /** The new driver, or null when the code is taken. */
   createDriver(driver: NewDriver): Promise<DriverRecord | null>;
-  /** The driver after this change, or null when there is no such driver. May throw VersionConflictError. */
+  /**
+   * The driver after this change, or null when there is no such driver. May throw VersionConflictError.
+   * A change of location is also an outbox entry: the location relay publishes it.
+   */
   updateDriver(code: string, change: DriverChange): Promise<DriverRecord | null>;
+  /** The moves not yet sent to Kafka (an indexed equality on the change log). */
+  unpublishedMoves(): Promise<Array<ChangeEntry<DriverDocument>>>;
+  markMovesPublished(entries: ReadonlyArray<Pick<ChangeEntry<DriverDocument>, '_id'>>): Promise<void>;
   /** Deletes the driver, its change log and its location history; false when there was none. */
   deleteDriver(code: string): Promise<boolean>;
   recordLocation(code: string, location: LatLon, recordedAt?: Date): Promise<void>;
@@ -42,9 +49,13 @@ export interface DriverStorage {
  * one driver (a location ping and an availability change, in any processes) would otherwise lose one.
  * Point reads are by `_id` and catch up from the change log; lists return documents as stored, which
  * lag the log only while a change is being projected (or until the next point read or change of a
- * driver whose writer died between logging and projecting).
+ * driver whose writer died between logging and projecting). `onMove` runs after each committed move
+ * (the relay's nudge).
  */
-export function createDriverStorage(models: DriverModels): DriverStorage {
+export function createDriverStorage(
+  models: DriverModels,
+  onMove: () => void = () => undefined,
+): DriverStorage {
   const { Drivers, DriverChanges, DriverLocations } = models;
   const store = createVersionedStore<DriverDocument>({ documents: Drivers, changes: DriverChanges });
 
@@ -77,11 +88,17 @@ export function createDriverStorage(models: DriverModels): DriverStorage {
         throw err;
       }
     },
-    updateDriver: (code, change) => {
+    updateDriver: async (code, change) => {
       const cells = change.location === undefined ? {} : { cells: cellsOf(change.location) };
       const set: ChangeSet<DriverDocument> = { ...change, ...cells, updatedAt: new Date() };
-      return store.change(code, () => set);
+      // A move is claimed as an outbox entry in the same insert, so a committed move always reaches Kafka.
+      const move = change.location != null;
+      const updated = await store.change(code, () => set, { publish: move });
+      if (move && updated) onMove();
+      return updated;
     },
+    unpublishedMoves: () => store.unpublished(),
+    markMovesPublished: (entries) => store.markPublished(entries),
     deleteDriver: async (code) => {
       if (!(await store.remove(code))) return false;
       await DriverLocations.deleteMany({ driverCode: code }).exec();

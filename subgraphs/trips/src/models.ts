@@ -1,6 +1,11 @@
 import mongoose from 'mongoose';
 import type { LatLon } from '@rideshare/common';
-import type { TripEventEnvelope } from '@rideshare/events';
+import {
+  ACTIVE_TRIP_STATUSES,
+  TERMINAL_TRIP_STATUSES,
+  type TerminalTripStatus,
+  type TripEventEnvelope,
+} from '@rideshare/events';
 import type { TripEventType, TripStatus, TripType } from './generated/resolvers-types';
 
 export interface TripEventRecord {
@@ -90,7 +95,7 @@ export interface TripStatsRecord {
 export interface TripFactRecord {
   _id: string;
   version: number;
-  status: 'COMPLETED' | 'ABORTED';
+  status: TerminalTripStatus;
   mode: 'NORMAL' | 'DEMO';
   passengerCode: string;
   driverCode: string | null;
@@ -110,15 +115,10 @@ export interface TripFactRecord {
   error: string | null;
 }
 
-export const ACTIVE_STATUSES: TripStatus[] = [
-  'REQUESTED',
-  'DRIVERS_NOTIFIED',
-  'DRIVER_ASSIGNED',
-  'STARTED',
-  'RUNNING',
-];
-
-export const FINAL_STATUSES: TripStatus[] = ['COMPLETED', 'ABORTED'];
+// Defined by the event contracts (events/src/contracts), which are checked against the SDL; these
+// copies remain for transitions.ts and decisions.ts: new code uses isActiveTripStatus/isTerminalTripStatus.
+export const ACTIVE_STATUSES: TripStatus[] = [...ACTIVE_TRIP_STATUSES];
+export const FINAL_STATUSES: TripStatus[] = [...TERMINAL_TRIP_STATUSES];
 
 const point = new mongoose.Schema(
   { latitude: { type: Number, required: true }, longitude: { type: Number, required: true } },

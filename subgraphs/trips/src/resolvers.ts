@@ -14,7 +14,8 @@ import {
 import type { Context } from './context';
 import { latestTrips, type TripListFilter } from './trip-lists';
 import type { Resolvers } from './generated/resolvers-types';
-import { ACTIVE_STATUSES, type TripRecord } from './models';
+import { ACTIVE_TRIP_STATUSES, isActiveTripStatus } from '@rideshare/events';
+import type { TripRecord } from './models';
 import { acceptTrip, cancelTrip } from './lifecycle/accept';
 import { tripUpdateAt } from './lifecycle/history';
 import { requestedTrip } from './lifecycle/requested-trip';
@@ -56,7 +57,8 @@ export const resolvers: Resolvers = {
     trips: (_p, { status, limit }, ctx) =>
       authorize(ctx.identity, 'list trips') && tripsOf(ctx, status ? { statuses: [status] } : {}, limit, 20),
     activeTrips: (_p, { limit }, ctx) =>
-      authorize(ctx.identity, 'list trips') && tripsOf(ctx, { statuses: ACTIVE_STATUSES }, limit, 50),
+      authorize(ctx.identity, 'list trips') &&
+      tripsOf(ctx, { statuses: [...ACTIVE_TRIP_STATUSES] }, limit, 50),
     tripStats: (_p, _args, ctx) => authorize(ctx.identity, 'read trip statistics') && tripStats(ctx.models),
   },
   Mutation: {
@@ -136,7 +138,7 @@ export const resolvers: Resolvers = {
       authorize(ctx.identity, `see driver ${d.code}'s trips`, isSelf('driver', d.code));
       const lock = await driverAssignment(ctx.models, d.code);
       const trip = lock ? await ctx.tripByCode.load(lock.tripCode) : null;
-      return trip && trip.driverCode === d.code && ACTIVE_STATUSES.includes(trip.status) ? trip : null;
+      return trip && trip.driverCode === d.code && isActiveTripStatus(trip.status) ? trip : null;
     },
   },
   Passenger: {

@@ -1,7 +1,6 @@
-import { ACTIVE_STATUSES, FINAL_STATUSES, type TripModels, type TripStatsRecord } from './models';
+import { TRIP_STATUSES, type TerminalTripStatus } from '@rideshare/events';
+import type { TripModels, TripStatsRecord } from './models';
 import { countByStatus } from './trip-lists';
-
-type Finished = 'COMPLETED' | 'ABORTED';
 
 /**
  * One accumulator per $group: FerretDB 1.24 computes only the first accumulator of a $group
@@ -9,7 +8,7 @@ type Finished = 'COMPLETED' | 'ABORTED';
  */
 async function sumBy(
   models: TripModels,
-  status: Finished,
+  status: TerminalTripStatus,
   key: '$hour' | 'all',
   value: 1 | '$durationSeconds',
 ): Promise<Map<string, number>> {
@@ -34,7 +33,7 @@ export async function tripStats(models: TripModels): Promise<TripStatsRecord> {
     completedSecondsByHour,
     abortedByHour,
   ] = await Promise.all([
-    countByStatus(models, [...ACTIVE_STATUSES, ...FINAL_STATUSES]),
+    countByStatus(models, [...TRIP_STATUSES]),
     sumBy(models, 'COMPLETED', 'all', 1),
     sumBy(models, 'COMPLETED', 'all', '$durationSeconds'),
     sumBy(models, 'ABORTED', 'all', 1),

@@ -127,6 +127,11 @@ export type Query = {
   drivers: Array<Driver>;
   /** Drivers accepting rides within radiusKm of location, nearest first (great-circle distance). */
   driversNear: Array<Driver>;
+  /**
+   * The driver, for those who may follow them as they move: admins, that driver, and the passenger of
+   * the driver's current trip (FORBIDDEN for anyone else). Backs driverLocationUpdated.
+   */
+  trackedDriver?: Maybe<Driver>;
 };
 
 
@@ -149,6 +154,11 @@ export type QueryDriversNearArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
   location: GeoPointInput;
   radiusKm: Scalars['Float']['input'];
+};
+
+
+export type QueryTrackedDriverArgs = {
+  code: Scalars['ID']['input'];
 };
 
 export type Subscription = {
@@ -359,6 +369,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   driver?: Resolver<Maybe<ResolversTypes['Driver']>, ParentType, ContextType, RequireFields<QueryDriverArgs, 'code'>>;
   drivers?: Resolver<Array<ResolversTypes['Driver']>, ParentType, ContextType, RequireFields<QueryDriversArgs, 'limit'>>;
   driversNear?: Resolver<Array<ResolversTypes['Driver']>, ParentType, ContextType, RequireFields<QueryDriversNearArgs, 'limit' | 'location' | 'radiusKm'>>;
+  trackedDriver?: Resolver<Maybe<ResolversTypes['Driver']>, ParentType, ContextType, RequireFields<QueryTrackedDriverArgs, 'code'>>;
 };
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {

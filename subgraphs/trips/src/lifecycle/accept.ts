@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { conflict, ErrorCode, isDuplicateKeyError, notFound } from '@rideshare/common';
-import { ACTIVE_STATUSES, type TripModels, type TripRecord } from '../models';
+import { isActiveTripStatus } from '@rideshare/events';
+import type { TripModels, TripRecord } from '../models';
 import { catchUp, changeTrip, driverAssignment, findTrip, type OutboxNudge } from './store';
 
 const ABANDONED_LOCK_MS = 30_000;
@@ -26,7 +27,7 @@ async function lockDriver(models: TripModels, driverCode: string, tripCode: stri
     held?.driverCode === null && Date.now() - new Date(lock.assignedAt).getTime() > ABANDONED_LOCK_MS;
   const stale =
     !held ||
-    !ACTIVE_STATUSES.includes(held.status) ||
+    !isActiveTripStatus(held.status) ||
     (held.driverCode !== null && held.driverCode !== driverCode) ||
     abandoned;
   if (!stale) throw conflict(`Driver "${driverCode}" is already on trip "${lock.tripCode}"`);
@@ -80,7 +81,7 @@ export async function cancelTrip(
   const result = await changeTrip(
     models,
     code,
-    (t) => (ACTIVE_STATUSES.includes(t.status) ? { event: 'TRIP_ABORTED', reason } : null),
+    (t) => (isActiveTripStatus(t.status) ? { event: 'TRIP_ABORTED', reason } : null),
     nudge,
   );
   if (result?.ok) return result.trip;

@@ -1,12 +1,6 @@
-import { createTripEvent, tripEventId } from '@rideshare/events';
+import { createTripEvent, isTerminalTripStatus, tripEventId } from '@rideshare/events';
 import { findForEach, isDuplicateKeyError } from '@rideshare/common';
-import {
-  FINAL_STATUSES,
-  type TripDocument,
-  type TripEventLogRecord,
-  type TripModels,
-  type TripRecord,
-} from '../models';
+import type { TripDocument, TripEventLogRecord, TripModels, TripRecord } from '../models';
 import { MONITORED, timerSlotOf } from './timers';
 import { applyChange, toSnapshot, type TripChange } from './transitions';
 
@@ -139,7 +133,7 @@ async function commitChange(
   // A writer of a later version may have projected it before us: put it back.
   if (await loggedVersion(models, trip.code, next.version + 1)) await catchUp(models, trip.code);
   const updated: TripRecord = { ...next, events: [...trip.events, entry] };
-  if (FINAL_STATUSES.includes(updated.status) && updated.driverCode) {
+  if (isTerminalTripStatus(updated.status) && updated.driverCode) {
     // The driver may take rides again. A crash before this line leaves a stale lock that acceptTrip recognises.
     await models.DriverAssignments.deleteOne({ _id: updated.driverCode, tripCode: updated.code }).exec();
   }

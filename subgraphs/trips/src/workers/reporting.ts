@@ -1,6 +1,11 @@
 import mongoose from 'mongoose';
 import { connectDatabase, envString, envUrl, isDuplicateKeyError } from '@rideshare/common';
-import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@rideshare/events';
+import {
+  isTerminalTripStatus,
+  runTripEventConsumer,
+  runWorker,
+  type TripEventEnvelope,
+} from '@rideshare/events';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { tripModels, type TripFactRecord, type TripModels } from '../models';
 
@@ -13,7 +18,7 @@ export async function tripFact(
   drivers: DriversClient,
 ): Promise<TripFactRecord | null> {
   const { trip } = event.data;
-  if (trip.status !== 'COMPLETED' && trip.status !== 'ABORTED') return null;
+  if (!isTerminalTripStatus(trip.status)) return null;
   const driver = trip.driverCode ? await drivers.get(trip.driverCode) : null;
   const ended = trip.endedAt ?? event.time;
   return {

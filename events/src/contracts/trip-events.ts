@@ -1,17 +1,7 @@
-import crypto from 'node:crypto';
 import { z } from 'zod';
+import { entityEventId, envelopeFields, geoPoint, isoDate, parseEnvelope } from './envelope';
 
-/**
- * KAFKA_NAMESPACE prefixes every topic and consumer group, so several systems (parallel test runs,
- * staging next to dev) can share one Kafka cluster without seeing each other's events.
- */
-export const kafkaNamespace = process.env.KAFKA_NAMESPACE ? `${process.env.KAFKA_NAMESPACE}.` : '';
-
-/** Topics. Trip events are keyed by trip code, so each trip's events stay in order. */
-export const TOPICS = {
-  tripEvents: `${kafkaNamespace}rideshare.trip-events`,
-  tripEventsDeadLetter: `${kafkaNamespace}rideshare.trip-events.dlq`,
-} as const;
+// Each list equals an enum of subgraphs/trips/src/schema.graphql (events/tests/contracts.test.ts).
 
 export const TRIP_EVENT_TYPES = [
   'TRIP_REQUESTED',
@@ -35,6 +25,23 @@ export const TRIP_STATUSES = [
 ] as const;
 export type TripStatusValue = (typeof TRIP_STATUSES)[number];
 
+export const TRIP_TYPES = ['NORMAL', 'DEMO'] as const;
+export type TripTypeValue = (typeof TRIP_TYPES)[number];
+
+/** A trip in one of these has ended: nothing follows (the `endValues` of `tripUpdated`'s @live). */
+export const TERMINAL_TRIP_STATUSES = ['COMPLETED', 'ABORTED'] as const;
+export type TerminalTripStatus = (typeof TERMINAL_TRIP_STATUSES)[number];
+export type ActiveTripStatus = Exclude<TripStatusValue, TerminalTripStatus>;
+
+export const isTerminalTripStatus = (status: string): status is TerminalTripStatus =>
+  (TERMINAL_TRIP_STATUSES as readonly string[]).includes(status);
+
+export const isActiveTripStatus = (status: string): status is ActiveTripStatus =>
+  (TRIP_STATUSES as readonly string[]).includes(status) && !isTerminalTripStatus(status);
+
+/** Every status a trip has before it ends, in lifecycle order. */
+export const ACTIVE_TRIP_STATUSES: readonly ActiveTripStatus[] = TRIP_STATUSES.filter(isActiveTripStatus);
+
 /** CloudEvents `type` for each trip event (the names in the issue: TripRequested, TripDriversNotified …). */
 export const CLOUD_EVENT_TYPE: Record<TripEventKind, string> = {
   TRIP_REQUESTED: 'rideshare.trip.TripRequested',
@@ -46,16 +53,10 @@ export const CLOUD_EVENT_TYPE: Record<TripEventKind, string> = {
   TRIP_ABORTED: 'rideshare.trip.TripAborted',
 };
 
-const geoPoint = z.object({
-  latitude: z.number().min(-90).max(90),
-  longitude: z.number().min(-180).max(180),
-});
-const isoDate = z.iso.datetime();
-
 /** The trip as it was right after the event (the snapshot every consumer works from). */
 export const tripSnapshotSchema = z.object({
   code: z.string().min(1).max(40),
-  type: z.enum(['NORMAL', 'DEMO']),
+  type: z.enum(TRIP_TYPES),
   status: z.enum(TRIP_STATUSES),
   passengerCode: z.string().min(1),
   driverCode: z.string().nullable(),
@@ -77,13 +78,8 @@ export type TripSnapshot = z.infer<typeof tripSnapshotSchema>;
 /** A CloudEvents 1.0 envelope (structured JSON mode) carrying one trip event. */
 export const tripEventSchema = z
   .object({
-    specversion: z.literal('1.0'),
-    id: z.string().min(1),
+    ...envelopeFields,
     type: z.enum(Object.values(CLOUD_EVENT_TYPE) as [string, ...string[]]),
-    source: z.string().min(1),
-    subject: z.string().min(1),
-    time: isoDate,
-    datacontenttype: z.literal('application/json'),
     data: z.object({
       event: z.enum(TRIP_EVENT_TYPES),
       version: z.number().int().min(1),
@@ -101,8 +97,7 @@ export const tripEventSchema = z
   );
 export type TripEventEnvelope = z.infer<typeof tripEventSchema>;
 
-/** Event ids are derived from trip and version, so a re-sent event is recognisably the same event. */
-export const tripEventId = (code: string, version: number) => `${code}:${version}`;
+export const tripEventId = entityEventId;
 
 export function createTripEvent(
   event: TripEventKind,
@@ -122,30 +117,6 @@ export function createTripEvent(
   };
 }
 
-export class InvalidEventError extends Error {
-  override name = 'InvalidEventError';
-}
-
-/** Parses and validates a Kafka message value; throws InvalidEventError naming what was wrong. */
-export function parseTripEvent(value: Buffer | string | null): TripEventEnvelope {
-  if (value === null) throw new InvalidEventError('message has no value');
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString());
-  } catch {
-    throw new InvalidEventError('message value is not JSON');
-  }
-  const result = tripEventSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new InvalidEventError(
-      `invalid trip event: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-    );
-  }
-  return result.data;
-}
-
-/** W3C trace context for a new trace (the `traceparent` header). */
-export function newTraceparent(): string {
-  return `00-${crypto.randomBytes(16).toString('hex')}-${crypto.randomBytes(8).toString('hex')}-01`;
-}
+/** Parses and validates a trip-events message value; throws InvalidEventError naming what was wrong. */
+export const parseTripEvent = (value: Buffer | string | null): TripEventEnvelope =>
+  parseEnvelope(tripEventSchema, 'trip event', value);
