@@ -27,6 +27,7 @@ import os from 'node:os';
 import { MongoClient } from 'mongodb';
 import { envInt, readInfraConfig } from '@rideshare/common';
 import { startTestSystem, type TestSystem } from '@rideshare/testing';
+import { isTerminalTripStatus } from '@rideshare/events';
 import {
   cpuMs,
   machineCpuMs,
@@ -299,7 +300,7 @@ async function main() {
     const aborted = final.filter((t) => t.status === 'ABORTED');
     const abortReasons: Record<string, number> = {};
     for (const t of aborted) abortReasons[t.error ?? '(none)'] = (abortReasons[t.error ?? '(none)'] ?? 0) + 1;
-    const stillActive = final.filter((t) => t.status !== 'COMPLETED' && t.status !== 'ABORTED');
+    const stillActive = final.filter((t) => !isTerminalTripStatus(t.status));
 
     const eventTimes = records.map((r) => Date.parse(r.envelope.time));
     const archiveTimes = records.map((r) => r.archivedAt.getTime());

@@ -4,6 +4,7 @@ import { readInfraConfig } from '@rideshare/common';
 import type { GraphQLResponse } from '@rideshare/common';
 import { appServices } from '@rideshare/stack';
 import { waitFor, type TestSystem } from './testing';
+import type { TripStatusValue } from '@rideshare/events';
 
 /** Lifecycle timings compressed so that a DEMO trip runs from request to completion in seconds. */
 export const fastLifecycleEnv: NodeJS.ProcessEnv = {
@@ -14,8 +15,8 @@ export const fastLifecycleEnv: NodeJS.ProcessEnv = {
   ORCHESTRATOR_SCAN_INTERVAL_MS: '50',
 };
 
-export type TripStatusName =
-  'REQUESTED' | 'DRIVERS_NOTIFIED' | 'DRIVER_ASSIGNED' | 'STARTED' | 'RUNNING' | 'COMPLETED' | 'ABORTED';
+/** A trip status as the contracts define it (checked against the SDL). */
+export type TripStatusName = TripStatusValue;
 
 export interface TripView {
   code: string;

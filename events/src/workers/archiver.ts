@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { connectDatabase, envString, isDuplicateKeyError } from '@rideshare/common';
 import { runTripEventConsumer } from '../consumer';
-import type { TripEventEnvelope } from '../contracts';
+import { isTerminalTripStatus, type TripEventEnvelope } from '../contracts';
 import { runWorker } from '../worker';
 
 interface ArchivedEvent {
@@ -60,7 +60,7 @@ export async function archive(models: ArchiveModels, event: TripEventEnvelope): 
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
   }
-  if (trip.status === 'COMPLETED' || trip.status === 'ABORTED') {
+  if (isTerminalTripStatus(trip.status)) {
     // A trip ends once (nothing follows COMPLETED or ABORTED), so the first write wins and a redelivery
     // is a no-op; an insert by `_id` is also the one write FerretDB does without reading the collection.
     try {

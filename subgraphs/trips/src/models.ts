@@ -1,11 +1,6 @@
 import mongoose from 'mongoose';
 import type { LatLon } from '@rideshare/common';
-import {
-  ACTIVE_TRIP_STATUSES,
-  TERMINAL_TRIP_STATUSES,
-  type TerminalTripStatus,
-  type TripEventEnvelope,
-} from '@rideshare/events';
+import type { TerminalTripStatus, TripEventEnvelope } from '@rideshare/events';
 import type { TripEventType, TripStatus, TripType } from './generated/resolvers-types';
 
 export interface TripEventRecord {
@@ -115,10 +110,6 @@ export interface TripFactRecord {
   error: string | null;
 }
 
-// Defined by the event contracts (events/src/contracts), which are checked against the SDL; these
-// copies remain for transitions.ts and decisions.ts: new code uses isActiveTripStatus/isTerminalTripStatus.
-export const ACTIVE_STATUSES: TripStatus[] = [...ACTIVE_TRIP_STATUSES];
-export const FINAL_STATUSES: TripStatus[] = [...TERMINAL_TRIP_STATUSES];
 
 const point = new mongoose.Schema(
   { latitude: { type: Number, required: true }, longitude: { type: Number, required: true } },

@@ -1,7 +1,7 @@
 import { haversineKm, KM_PER_MILE, type LatLon } from '@rideshare/common';
-import type { TripEventKind, TripSnapshot } from '@rideshare/events';
+import { isTerminalTripStatus, type TripEventKind, type TripSnapshot } from '@rideshare/events';
 import type { TripStatus } from '../generated/resolvers-types';
-import { FINAL_STATUSES, type TripRecord } from '../models';
+import type { TripRecord } from '../models';
 import type { LifecycleConfig } from './config';
 import type { TripChange } from './transitions';
 
@@ -112,6 +112,6 @@ export function driverAvailable(
   lock: { tripCode: string } | null,
   trip: Pick<TripSnapshot, 'code' | 'status'>,
 ): boolean {
-  const busy = lock !== null && !(FINAL_STATUSES.includes(trip.status) && lock.tripCode === trip.code);
+  const busy = lock !== null && !(isTerminalTripStatus(trip.status) && lock.tripCode === trip.code);
   return !busy;
 }

@@ -1,7 +1,8 @@
 import type { LatLon } from '@rideshare/common';
 import type { TripEventKind, TripSnapshot } from '@rideshare/events';
 import type { TripStatus } from '../generated/resolvers-types';
-import { ACTIVE_STATUSES, type TripRecord } from '../models';
+import { ACTIVE_TRIP_STATUSES } from '@rideshare/events';
+import type { TripRecord } from '../models';
 
 /** Every change the lifecycle can make to a trip; each one is exactly one event. */
 export type TripChange =
@@ -29,7 +30,7 @@ const ALLOWED_FROM: Record<TripChange['event'], TripStatus[]> = {
   TRIP_STARTED: ['DRIVER_ASSIGNED'],
   TRIP_RUNNING: ['STARTED', 'RUNNING'],
   TRIP_COMPLETED: ['STARTED', 'RUNNING'],
-  TRIP_ABORTED: ACTIVE_STATUSES,
+  TRIP_ABORTED: [...ACTIVE_TRIP_STATUSES],
 };
 
 export type Transition =
