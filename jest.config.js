@@ -1,5 +1,7 @@
 // Two tiers, chosen by file suffix: `*.test.ts` are unit tests (no services),
 // `*.e2e.ts` are integration tests against the real Kafka, MongoDB-protocol server and Redis.
+// A third, the fault suite (`tests/faults/`), crashes and restarts services and infrastructure for
+// about ten minutes: only `npm run test:faults` (RIDESHARE_FAULT_SUITE=1) includes it.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = {
   transform,
@@ -7,6 +9,7 @@ const common = {
   roots: ['<rootDir>'],
   modulePathIgnorePatterns: ['<rootDir>/.stack/'],
 };
+const faultSuite = { ...common, displayName: 'faults', testMatch: ['**/tests/faults/**/*.e2e.ts'] };
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -14,6 +17,12 @@ module.exports = {
   testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/tests/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['**/tests/**/*.e2e.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['**/tests/**/*.e2e.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/tests/faults/'],
+    },
+    ...(process.env.RIDESHARE_FAULT_SUITE === '1' ? [faultSuite] : []),
   ],
 };

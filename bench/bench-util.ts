@@ -1,6 +1,6 @@
 /**
  * Small helpers shared by bench/lifecycle.ts and bench/subscriptions.ts: percentiles, /proc readings
- * (CPU time, RSS), bounded concurrency, a machine note and the results file.
+ * (CPU time, RSS), bounded concurrency, a machine note, the results file and the clean-up on Ctrl-C.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -132,4 +132,47 @@ export function writeResult(name: string, result: unknown): string {
   const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   return file;
+}
+
+/** Signals this soon after the first are the same Ctrl-C: npm and tsx pass it on as well. */
+const SAME_PRESS_MS = 1_000;
+
+export interface BenchCleanup {
+  /** Stopped in reverse order of adding (last started, first stopped). */
+  add(stop: () => Promise<unknown> | unknown): void;
+  /** Runs the stops once; later calls wait for the same run. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What a bench started, stopped once: at its end (`finally`), or on Ctrl-C or SIGTERM, after which
+ * the bench exits (130, 143). A later second signal exits at once. Call it before starting anything:
+ * services started with startService stop themselves once the bench is gone, however it went
+ * (tools/stack/src/exit-with-parent.ts), so a signal before the first `add` leaves nothing running
+ * but a test system's databases and topics.
+ */
+export function stopOnSignal(): BenchCleanup {
+  const stops: Array<() => Promise<unknown> | unknown> = [];
+  let running: Promise<void> | undefined;
+  const stop = () =>
+    (running ??= (async () => {
+      for (const s of stops.splice(0).reverse()) {
+        try {
+          await s();
+        } catch (err) {
+          console.error(`[bench] while stopping: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    })());
+  let first: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (first === undefined) {
+      first = Date.now();
+      console.error(`\n[bench] ${signal}: stopping what the bench started (again to force)`);
+      void stop().finally(() => process.exit(code));
+    } else if (Date.now() - first >= SAME_PRESS_MS) process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  return { add: (s) => void stops.push(s), stop };
 }

@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { envInt, envOptionalString, envString, readInfraConfig } from '@rideshare/common';
 import { startService, startTestSystem, type RunningService } from '@rideshare/testing';
-import { mapLimit, postgresCpuMs } from './bench-util';
+import { mapLimit, postgresCpuMs, stopOnSignal } from './bench-util';
 import { mergeResults, runLoad, type LoadResult } from './load';
 import { findDatabasePid, measureCpu, measureMachineCpu, readProcStatusMiB, sampleRss } from './proc';
 import { BENCH_QUERY, SEED, requestFor, seed, type Seeded } from './scenario';
@@ -358,8 +358,13 @@ async function main() {
   delete process.env.APOLLO_KEY;
   delete process.env.APOLLO_GRAPH_REF;
 
+  const cleanup = stopOnSignal();
   const system = await startTestSystem({}, { workers: false }); // the graph alone: no lifecycle workers move trips on
+  cleanup.add(() => system.stop());
   const extra: RunningService[] = [];
+  cleanup.add(async () => {
+    for (const s of extra.reverse()) await s.stop();
+  });
   const logs: string[] = [];
   const start = async (name: string, entry: string, env: NodeJS.ProcessEnv) => {
     const running = await startService(name, entry, env, (l) => logs.push(`[${name}] ${l}`));
@@ -486,8 +491,7 @@ async function main() {
     if (logs.length) console.error(logs.slice(-20).join('\n'));
     throw err;
   } finally {
-    for (const s of extra.reverse()) await s.stop();
-    await system.stop();
+    await cleanup.stop();
   }
 }
 

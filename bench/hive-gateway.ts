@@ -31,7 +31,13 @@ function useIdentity(): GatewayPlugin {
   const sign = peerIdentitySigner();
   return {
     onFetch(payload) {
-      payload.setOptions({ ...payload.options, headers: { ...payload.options.headers, ...sign() } });
+      const { method = 'GET', body } = payload.options;
+      // The HTTP transport sends the operation as a JSON string; anything else cannot be signed here.
+      if (body !== undefined && body !== null && typeof body !== 'string')
+        throw new Error('subgraph request body is not a string: cannot sign it');
+      const { pathname, search } = new URL(payload.url);
+      const headers = sign({ method, target: pathname + search, body: body ?? '' });
+      payload.setOptions({ ...payload.options, headers: { ...payload.options.headers, ...headers } });
     },
   };
 }

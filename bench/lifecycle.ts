@@ -36,6 +36,7 @@ import {
   postgresCpuMs,
   seededRandom,
   sleep,
+  stopOnSignal,
   summarize,
   writeResult,
 } from './bench-util';
@@ -163,16 +164,11 @@ async function main() {
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}; load average ${machineBefore.loadAvg.join(' ')} on ${machineBefore.cpus} CPUs`,
   );
+  const cleanup = stopOnSignal();
   const system = await startTestSystem({ ...lifecycleEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+  cleanup.add(() => system.stop());
   const mongo = new MongoClient(readInfraConfig().mongoUrl);
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await mongo.close().catch(() => undefined);
-    await system.stop();
-  };
-  process.once('SIGINT', () => void shutdown().finally(() => process.exit(130)));
+  cleanup.add(() => mongo.close());
   try {
     const trips = mongo.db(`${system.prefix}_trips`).collection<TripDoc>('trips');
     const archive = mongo.db(`${system.prefix}_archive`).collection<ArchiveDoc>('trip_events');
@@ -392,7 +388,7 @@ async function main() {
     console.log(`results: ${writeResult('lifecycle', result)}`);
     if (!result.events.equal) process.exitCode = 1;
   } finally {
-    await shutdown();
+    await cleanup.stop();
   }
 }
 

@@ -4,12 +4,14 @@
  * with the shared secret; these peers have no authentication of their own, so they all pass the same
  * admin identity, signed per call with the same helper our gateway uses (@rideshare/common).
  */
-import { identityHeaders, readIdentitySecret, type Identity } from '@rideshare/common';
+import { identitySigner, readIdentitySecret, type Identity, type RequestSigner } from '@rideshare/common';
 
 export const PEER_IDENTITY: Identity = { role: 'admin', code: 'BENCH-STOCK' };
 
-/** Returns a signer: each call gives fresh identity headers (the signature carries the time). */
-export function peerIdentitySigner(env: NodeJS.ProcessEnv = process.env): () => Record<string, string> {
-  const secret = readIdentitySecret(env);
-  return () => identityHeaders(PEER_IDENTITY, secret);
+/**
+ * Returns a signer: each call gives identity headers for that request (the signature covers its time,
+ * method, path and body), so the peers must sign where the body bytes exist.
+ */
+export function peerIdentitySigner(env: NodeJS.ProcessEnv = process.env): RequestSigner {
+  return identitySigner(PEER_IDENTITY, readIdentitySecret(env));
 }

@@ -23,14 +23,17 @@ async function main() {
     supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name, url }) => {
       const known = subgraphs.find((s) => s.name === name);
-      return new RemoteGraphQLDataSource({
-        url: known ? subgraphUrl(known.name) : url,
-        // Our subgraphs answer only calls that carry a signed identity. A stock gateway has no
-        // authentication, so it passes one fixed admin identity: the least it needs to get answers.
-        willSendRequest({ request }) {
-          for (const [header, value] of Object.entries(sign())) request.http?.headers.set(header, value);
-        },
-      });
+      const source = new RemoteGraphQLDataSource({ url: known ? subgraphUrl(known.name) : url });
+      // Our subgraphs answer only calls that carry a signed identity. A stock gateway has no
+      // authentication, so it passes one fixed admin identity: the least it needs to get answers. The
+      // signature covers the body's bytes, which exist only once the default fetcher is called.
+      const fetcher = source.fetcher;
+      source.fetcher = (target, init = {}) => {
+        const { pathname, search } = new URL(target);
+        const request = { method: init.method ?? 'POST', target: pathname + search, body: init.body ?? '' };
+        return fetcher(target, { ...init, headers: { ...init.headers, ...sign(request) } });
+      };
+      return source;
     },
   });
   const server = new ApolloServer({ gateway });

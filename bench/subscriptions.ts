@@ -35,7 +35,7 @@ import Redis from 'ioredis';
 import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { envEnum, envInt, envString, fillChannel, readInfraConfig } from '@rideshare/common';
+import { envEnum, envInt, envString, fillChannel, readInfraConfig, readRedisPrefix } from '@rideshare/common';
 import { createTripEvent, LIVE_CHANNELS, tripLiveMessages, type LiveMessage } from '@rideshare/events';
 import { publishLive } from '../events/src/workers/notifier';
 import { startService, startTestSystem, type TestSystem } from '@rideshare/testing';
@@ -51,6 +51,7 @@ import {
   procStatusMiB,
   seededRandom,
   sleep,
+  stopOnSignal,
   summarize,
   writeResult,
 } from './bench-util';
@@ -74,6 +75,8 @@ const PATHS = envString('BENCH_PATHS', 'shared,naive')
   .split(',')
   .map((p) => p.trim());
 for (const p of PATHS) if (p !== 'shared' && p !== 'naive') throw new Error(`BENCH_PATHS: unknown "${p}"`);
+// The gateways started here inherit REDIS_NAMESPACE: publish and look for channels inside it too.
+const REDIS_PREFIX = readRedisPrefix();
 const DRIVERS = Math.min(50, TRIPS);
 const PASSENGERS = Math.min(50, TRIPS);
 
@@ -230,6 +233,7 @@ function eventWriter(
     await publishLive(
       redis,
       signals.flatMap((s) => s.messages),
+      REDIS_PREFIX,
     );
   };
 }
@@ -496,8 +500,9 @@ async function runPhase(
     // Wait until the gateway listens on every watched trip's channel, then let the subscriptions settle.
     const channels = [
       ...new Set(
-        conn.subscribers.map((s) =>
-          fillChannel(LIVE_CHANNELS.tripUpdated, { code: ctx.states[s.trip]!.record.code }),
+        conn.subscribers.map(
+          (s) =>
+            REDIS_PREFIX + fillChannel(LIVE_CHANNELS.tripUpdated, { code: ctx.states[s.trip]!.record.code }),
         ),
       ),
     ];
@@ -698,23 +703,19 @@ async function main() {
       `(+${WARMUP_S} s warm-up), ${PER_SOCKET} subscription(s) per socket, selections ${MIX}, paths ${PATHS.join(',')}; ` +
       `load average ${machine.loadAvg.join(' ')} on ${machine.cpus} CPUs`,
   );
+  // A phase's gateway (startService) stops itself once the bench is gone.
+  const cleanup = stopOnSignal();
   const system = await startTestSystem(
     {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     },
     { workers: false },
   );
+  cleanup.add(() => system.stop());
   const mongo = new MongoClient(readInfraConfig().mongoUrl);
+  cleanup.add(() => mongo.close());
   const redis = new Redis(readInfraConfig().redisUrl, { maxRetriesPerRequest: 3 });
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    redis.disconnect();
-    await mongo.close().catch(() => undefined);
-    await system.stop();
-  };
-  process.once('SIGINT', () => void shutdown().finally(() => process.exit(130)));
+  cleanup.add(() => redis.disconnect());
   try {
     const db = mongo.db(`${system.prefix}_trips`);
     const tripsDb = {
@@ -824,7 +825,7 @@ async function main() {
     console.log(JSON.stringify(result, null, 2));
     console.log(`results: ${writeResult('subscriptions', result)}`);
   } finally {
-    await shutdown();
+    await cleanup.stop();
   }
 }
 

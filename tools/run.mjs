@@ -23,14 +23,33 @@ const started = Date.now();
 ensureDependencies();
 process.env.SETUP_DEPS_MS = String(Date.now() - started);
 
+// exit-with-parent.ts: should we be killed outright (SIGKILL), the child still stops what it started.
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', join(root, 'tools/stack/src/main.ts'), ...process.argv.slice(2)],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    join(root, 'tools/stack/src/exit-with-parent.ts'),
+    join(root, 'tools/stack/src/main.ts'),
+    ...process.argv.slice(2),
+  ],
   {
     cwd: root,
     stdio: 'inherit',
+    env: { ...process.env, RIDESHARE_PARENT_PID: String(process.pid) },
   },
 );
-// The child handles shutdown; we only pass the signal on and exit with its code.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// The child handles shutdown; we only pass every signal on (it tells one Ctrl-C that reached both of
+// us from a second one) and exit with its code.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// `npm start` runs us in a shell; npm passes a SIGTERM to that shell, which dies of it without passing
+// it on. Our parent going away is that SIGTERM.
+const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(watch);
+  child.kill('SIGTERM');
+}, 500);
+watch.unref();

@@ -19,16 +19,19 @@ export function envOptionalString(name: string, env: Env = process.env): string 
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
-export function envInt(
+type Bounds = { min?: number; max?: number };
+
+/** The fallback when unset, else the value `parse` reads (or refuses), checked against the bounds. */
+function envBounded(
   name: string,
   fallback: number,
-  bounds: { min?: number; max?: number } = {},
-  env: Env = process.env,
+  bounds: Bounds,
+  env: Env,
+  parse: (raw: string) => number,
 ): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
-  const value = Number(raw);
+  const raw = envOptionalString(name, env);
+  if (raw === undefined) return fallback;
+  const value = parse(raw);
   if (bounds.min !== undefined && value < bounds.min)
     throw new ConfigError(name, `must be >= ${bounds.min}, got ${value}`);
   if (bounds.max !== undefined && value > bounds.max)
@@ -36,21 +39,24 @@ export function envInt(
   return value;
 }
 
+export function envInt(name: string, fallback: number, bounds: Bounds = {}, env: Env = process.env): number {
+  return envBounded(name, fallback, bounds, env, (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+    return Number(raw);
+  });
+}
+
 export function envNumber(
   name: string,
   fallback: number,
-  bounds: { min?: number; max?: number } = {},
+  bounds: Bounds = {},
   env: Env = process.env,
 ): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new ConfigError(name, `must be a number, got "${raw}"`);
-  if (bounds.min !== undefined && value < bounds.min)
-    throw new ConfigError(name, `must be >= ${bounds.min}, got ${value}`);
-  if (bounds.max !== undefined && value > bounds.max)
-    throw new ConfigError(name, `must be <= ${bounds.max}, got ${value}`);
-  return value;
+  return envBounded(name, fallback, bounds, env, (raw) => {
+    const value = Number(raw);
+    if (!Number.isFinite(value)) throw new ConfigError(name, `must be a number, got "${raw}"`);
+    return value;
+  });
 }
 
 export function envPort(name: string, fallback: number, env: Env = process.env): number {

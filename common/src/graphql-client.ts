@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Kind, parse, print, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { z } from 'zod';
 import { ClassifiedError, type FailureKind } from './failure';
+import type { RequestSigner } from './identity';
 
 /**
  * The one GraphQL-over-HTTP client for service-to-service calls, scripts and tests. Documents are
@@ -59,7 +60,10 @@ const PERMANENT_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
   'BAD_REQUEST',
-  'QUERY_TOO_COMPLEX', // the gateway's limits
+  'QUERY_TOO_DEEP', // the gateway's limits
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_DIRECTIVES',
+  'QUERY_TOO_COMPLEX',
   'OPERATION_NOT_SAFELISTED',
   // The caller may not do it.
   'UNAUTHENTICATED',
@@ -240,21 +244,34 @@ interface RawReply {
 const property = (value: unknown, key: string): unknown =>
   typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
 
-/** One POST; a network failure or timeout becomes a transient GraphQLClientError. */
+/** Path and query of a URL, as they go on the request line. */
+function requestTarget(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
+/**
+ * One POST; a network failure or timeout becomes a transient GraphQLClientError. `sign` computes
+ * identity headers from the exact body sent, so the signature holds for this request only.
+ */
 async function post(
   target: { service: string; operation: string; url: string; timeoutMs?: number | undefined },
   body: Record<string, unknown>,
   headers: Record<string, string>,
+  sign?: RequestSigner,
 ): Promise<RawReply> {
   try {
+    const payload = JSON.stringify(body);
+    const signed = sign?.({ method: 'POST', target: requestTarget(target.url), body: payload });
     const res = await fetch(target.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: 'application/graphql-response+json, application/json',
         ...headers,
+        ...signed,
       },
-      body: JSON.stringify(body),
+      body: payload,
       ...(target.timeoutMs ? { signal: AbortSignal.timeout(target.timeoutMs) } : {}),
     });
     return { status: res.status, text: await res.text() };
@@ -292,8 +309,10 @@ export interface GraphQLClientOptions {
   url: string;
   /** Per call, reply included (default 5 s). */
   timeoutMs?: number;
-  /** Headers for every call, read per call (e.g. a service identity, which expires). */
+  /** Headers for every call, read per call. */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Signs every call from what it sends (a service identity: see serviceSigner). */
+  sign?: RequestSigner;
 }
 
 export interface GraphQLClient {
@@ -317,7 +336,7 @@ export function graphqlClient(options: GraphQLClientOptions): GraphQLClient {
       };
       const headers = { ...(await options.headers?.()), ...callOptions.headers };
       const body = { query: queryText(document), operationName: definedName(document), variables };
-      const { status, text } = await post(target, body, headers);
+      const { status, text } = await post(target, body, headers, options.sign);
       const reply = parseReply(text);
       if ('problem' in reply) throw malformed(target, status, reply.problem);
       const { data, errors = [] } = reply.response;
@@ -352,13 +371,17 @@ export async function postGraphQL<T = Record<string, unknown>>(
   url: string,
   query: string | DocumentNode,
   variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
+  /** Fixed headers, or a signer that computes them from the request (a subgraph identity). */
+  headers: Record<string, string> | RequestSigner = {},
 ): Promise<GraphQLResponse<T>> {
   const document: TypedDocumentNode<T, unknown> | undefined =
     typeof query === 'string' ? tryParse(query) : query;
   const target = { service: url, operation: document ? operationName(document) : 'unparsable query', url };
   const text = typeof query === 'string' ? query : queryText(query);
-  const { status, text: replyText } = await post(target, { query: text, variables }, headers);
+  const { status, text: replyText } =
+    typeof headers === 'function'
+      ? await post(target, { query: text, variables }, {}, headers)
+      : await post(target, { query: text, variables }, headers);
   const reply = parseReply(replyText);
   if ('problem' in reply) throw malformed(target, status, reply.problem);
   const { data, ...rest } = reply.response;

@@ -10,12 +10,12 @@ export class BodyTooLargeError extends Error {}
 const DRAIN_BYTES = 32 * 1024 * 1024;
 
 /**
- * Reads a request body, refusing more than maxBytes (413) without buffering the rest. The rest is
+ * Reads a request body as the bytes that came, refusing more than maxBytes (413) without buffering the rest. The rest is
  * read and discarded up to DRAIN_BYTES before the refusal: a client still uploading when the server
  * answers and closes gets EPIPE instead of the 413 (seen with fetch and a 5 MB body). Beyond that
  * the refusal comes at once and the connection is closed.
  */
-export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -34,8 +34,7 @@ export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<s
         reject(tooLarge());
       }
     };
-    const onEnd = () =>
-      size > maxBytes ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'));
+    const onEnd = () => (size > maxBytes ? reject(tooLarge()) : resolve(Buffer.concat(chunks)));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', reject);
@@ -69,6 +68,19 @@ async function writeApolloResponse(res: http.ServerResponse, response: HTTPGraph
   res.end();
 }
 
+/** A request refused before Apollo sees it: the status and the one GraphQL error answered. */
+export interface Refusal {
+  status: number;
+  message: string;
+  code: string;
+}
+
+/**
+ * Looks at a request and the exact bytes of its body (empty unless POST) before anything parses them:
+ * undefined lets it through, a Refusal answers instead (e.g. an identity that does not sign this body).
+ */
+export type Admission = (req: http.IncomingMessage, body: Buffer) => Refusal | undefined;
+
 /**
  * Serves an Apollo Server on node:http without a web framework: the request is parsed here and handed
  * to executeHTTPGraphQLRequest, which also serves the landing page on GET.
@@ -79,11 +91,12 @@ export function apolloRoute<C extends BaseContext>(
   maxBodyBytes = 1_000_000,
   /** Largest batch (JSON array of operations) accepted; needs allowBatchedHttpRequests on the server. */
   maxBatchSize = 1,
+  admit?: Admission,
 ): Route {
   return async (req, res) => {
-    let raw = '';
+    let bytes: Buffer = Buffer.alloc(0);
     try {
-      raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+      if (req.method === 'POST') bytes = await readBody(req, maxBodyBytes);
     } catch (err) {
       if (err instanceof BodyTooLargeError)
         sendJson(
@@ -94,6 +107,14 @@ export function apolloRoute<C extends BaseContext>(
         );
       return;
     }
+    const refusal = admit?.(req, bytes);
+    if (refusal) {
+      sendJson(res, refusal.status, {
+        errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
+      });
+      return;
+    }
+    const raw = bytes.toString('utf8');
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

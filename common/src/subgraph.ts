@@ -6,10 +6,13 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLFormattedError } from 'graphql';
 import { parse } from 'graphql';
 import mongoose from 'mongoose';
-import { apolloRoute, closeServer, createHttpServer, listen, sendJson } from './http';
+import { apolloRoute, closeServer, createHttpServer, listen, sendJson, type Admission } from './http';
 import { ErrorCode } from './errors';
-import { readIdentity, readIdentitySecret, type Identity } from './identity';
+import { IdentityError, readIdentity, readIdentityCheck, type Identity } from './identity';
 import type { Logger } from './logger';
+
+/** The gateway forwards operations one at a time, each well under this size. */
+const MAX_BODY_BYTES = 1_000_000;
 
 /** Local mode shows stack traces and internal messages; any other mode masks them. */
 export const isLocalMode = (env: NodeJS.ProcessEnv = process.env) => (env.APP_MODE ?? 'local') === 'local';
@@ -52,6 +55,7 @@ export interface SubgraphServerOptions<C extends BaseContext> {
 /** An Apollo subgraph on node:http with /graphql, /health/live and /health/ready. Does not listen. */
 export async function createSubgraphServer<C extends BaseContext>(opts: SubgraphServerOptions<C>) {
   const local = isLocalMode();
+  const check = readIdentityCheck(); // before anything starts: a bad value stops here
   const apollo = new ApolloServer<C>({
     schema: buildSubgraphSchema({
       typeDefs: parse(opts.typeDefs),
@@ -66,27 +70,28 @@ export async function createSubgraphServer<C extends BaseContext>(opts: Subgraph
     plugins: [ApolloServerPluginInlineTraceDisabled()], // no Apollo usage reporting here: tracing is wasted work
   });
   await apollo.start();
-  const secret = readIdentitySecret();
   const identities = new WeakMap<http.IncomingMessage, Identity | null>();
-  const graphql = apolloRoute(apollo, async (req) => opts.context(identities.get(req) ?? null));
+  // A forged, stale or replayed identity is refused before Apollo parses anything: the signature must
+  // cover this request's method, path and the exact bytes of its body.
+  const admit: Admission = (req, body) => {
+    try {
+      const request = { method: req.method ?? '', target: req.url ?? '', body };
+      identities.set(req, readIdentity(req.headers, request, check));
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof IdentityError)) throw err;
+      return { status: 401, message: `Unauthenticated: ${err.message}`, code: ErrorCode.UNAUTHENTICATED };
+    }
+  };
+  const graphql = apolloRoute(
+    apollo,
+    async (req) => opts.context(identities.get(req) ?? null),
+    MAX_BODY_BYTES,
+    1,
+    admit,
+  );
   const http = createHttpServer({
-    // A forged or stale identity is refused before anything runs.
-    '/graphql': (req, res) => {
-      try {
-        identities.set(req, readIdentity(req.headers, secret));
-      } catch (err) {
-        sendJson(res, 401, {
-          errors: [
-            {
-              message: `Unauthenticated: ${err instanceof Error ? err.message : 'bad identity'}`,
-              extensions: { code: ErrorCode.UNAUTHENTICATED },
-            },
-          ],
-        });
-        return;
-      }
-      return graphql(req, res);
-    },
+    '/graphql': graphql,
     '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: opts.name }),
     '/health/ready': (_req, res) => {
       const ready = opts.connection.readyState === mongoose.ConnectionStates.connected;

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ConfigError } from './config';
 import { ROLES, type Identity, type Role } from './identity';
 
@@ -38,35 +38,54 @@ export class AuthError extends Error {
   override name = 'AuthError';
 }
 
-/** Verifies bearer tokens: signature, expiry, issuer, audience, and our claims (`role`, `sub`). */
+/** A verified bearer token: who it names, and when it stops being valid (ms since the epoch). */
+export interface VerifiedToken {
+  identity: Identity;
+  expiresAt: number;
+}
+
+/** Roles a token may claim: people and the simulator, never `service` (our own processes sign in otherwise). */
+const TOKEN_ROLES = ROLES.filter((role) => role !== 'service');
+const isTokenRole = (value: unknown): value is Exclude<Role, 'service'> =>
+  typeof value === 'string' && TOKEN_ROLES.some((role) => role === value);
+
+/** jose's reason for refusing a token, as the short words a client reads. */
+function reasonOf(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return 'expired';
+  if (err instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (err instanceof errors.JWTClaimValidationFailed) return `claim "${err.claim}" ${err.reason}`;
+  return err instanceof errors.JOSEError ? err.code : 'invalid';
+}
+
+/**
+ * Verifies bearer tokens: signature, expiry, issuer, audience, and our claims (`role`, `sub`, and an
+ * `exp`: a token without one would never expire, and sockets are closed when it does).
+ */
 export function createTokenVerifier(config: AuthConfig) {
-  const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
-    ? createRemoteJWKSet(new URL(config.jwksUrl))
-    : new TextEncoder().encode(config.secret);
-  return async (authorization: string | undefined): Promise<Identity> => {
+  if (!config.jwksUrl && !config.secret) throw new Error('a token verifier needs a JWKS URL or a secret');
+  const options = { issuer: config.issuer, audience: config.audience, requiredClaims: ['exp'] };
+  const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+  const secret = new TextEncoder().encode(config.secret);
+  const check = (token: string) =>
+    jwks ? jwtVerify(token, jwks, options) : jwtVerify(token, secret, { ...options, algorithms: ['HS256'] });
+  return async (authorization: string | undefined): Promise<VerifiedToken> => {
     if (!authorization) throw new AuthError('Authentication required: send Authorization: Bearer <token>');
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match?.[1]) throw new AuthError('Authorization header must be "Bearer <token>"');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], key as Uint8Array, {
-        issuer: config.issuer,
-        audience: config.audience,
-        algorithms: config.jwksUrl ? undefined : ['HS256'],
-      }));
+      ({ payload } = await check(match[1]));
     } catch (err) {
-      const reason =
-        err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'invalid';
-      throw new AuthError(
-        `Invalid token (${reason === 'ERR_JWT_EXPIRED' ? 'expired' : reason === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? 'bad signature' : reason})`,
-      );
+      throw new AuthError(`Invalid token (${reasonOf(err)})`);
     }
-    const role = payload.role;
-    if (typeof role !== 'string' || !ROLES.includes(role as Role) || role === 'service')
-      throw new AuthError('Invalid token: claim "role" must be passenger, driver or admin');
-    if (typeof payload.sub !== 'string' || payload.sub === '')
+    const { role, sub, exp } = payload;
+    if (!isTokenRole(role))
+      throw new AuthError(`Invalid token: claim "role" must be one of ${TOKEN_ROLES.join(', ')}`);
+    if (typeof sub !== 'string' || sub === '')
       throw new AuthError('Invalid token: claim "sub" (the person\'s code) is missing');
-    return { role: role as Role, code: payload.sub };
+    // jose has checked that `exp` is there, a number, and in the future.
+    if (typeof exp !== 'number') throw new AuthError('Invalid token: claim "exp" is missing');
+    return { identity: { role, code: sub }, expiresAt: exp * 1000 };
   };
 }
 

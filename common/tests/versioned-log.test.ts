@@ -5,14 +5,7 @@ import {
   VersionConflictError,
   type Stored,
 } from '../src/versioned-log';
-
-interface Doc {
-  _id: string;
-  version?: number;
-  name: string;
-  location: { latitude: number; longitude: number } | null;
-  on: boolean;
-}
+import type { Doc } from './versioned-doc';
 
 const doc: Stored<Doc> = { _id: 'D-1', version: 3, name: 'Ada', location: null, on: false };
 

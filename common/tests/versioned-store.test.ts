@@ -8,16 +8,10 @@ import {
   type Stored,
 } from '../src/versioned-log';
 import { FakeModel } from './fake-model';
+import type { Doc } from './versioned-doc';
 
 // The store's protocol against an in-memory model: claims, catch-up, lost races, deletes. The real
 // databases are exercised by the drivers' integration tests; these pin each branch.
-
-interface Doc {
-  _id: string;
-  version?: number;
-  name: string;
-  on: boolean;
-}
 
 function setup(maxAttempts = 20) {
   const documents = new FakeModel<Doc>();

@@ -1,9 +1,11 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { errorFields, failureKind, type Logger } from '@rideshare/common';
-import { kafkaNamespace, parseTripEvent, TOPICS, type TripEventEnvelope } from './contracts';
+import { consumerGroupId, parseTripEvent, type TripEventEnvelope } from './contracts';
+import type { EventKafka } from './kafka';
 
 export interface EventConsumerOptions<E> {
-  kafka: Kafka;
+  /** The client and the namespace the group joins under. */
+  kafka: EventKafka;
   /** Used for dead-lettering; the caller owns its lifecycle. */
   producer: Producer;
   topic: string;
@@ -47,8 +49,8 @@ const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(
  * committed, so a restart redelivers it).
  */
 export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promise<RunningConsumer> {
-  const groupId = `${kafkaNamespace}${opts.groupId}`;
-  const consumer = opts.kafka.consumer({
+  const groupId = consumerGroupId(opts.kafka.namespace, opts.groupId);
+  const consumer = opts.kafka.client.consumer({
     groupId,
     allowAutoTopicCreation: false,
     sessionTimeout: 15_000,
@@ -137,12 +139,15 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
   };
 }
 
-/** The trip-events topic (keyed by trip code), with invalid events dead-lettered as InvalidEventError. */
+/**
+ * The trip-events topic of the client's namespace (keyed by trip code), with invalid events
+ * dead-lettered as InvalidEventError.
+ */
 export function runTripEventConsumer(opts: TripEventConsumerOptions): Promise<RunningConsumer> {
   return runEventConsumer({
     ...opts,
-    topic: TOPICS.tripEvents,
-    deadLetterTopic: TOPICS.tripEventsDeadLetter,
+    topic: opts.kafka.topics.tripEvents,
+    deadLetterTopic: opts.kafka.topics.tripEventsDeadLetter,
     parse: parseTripEvent,
     describe: (event) => ({ eventId: event.id }),
   });

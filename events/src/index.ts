@@ -2,4 +2,5 @@ export * from './contracts';
 export * from './consumer';
 export * from './kafka';
 export * from './outbox-relay';
+export * from './relay-server';
 export * from './worker';

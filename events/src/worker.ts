@@ -1,24 +1,24 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import {
   closeServer,
   createHttpServer,
   createLogger,
-  envPort,
-  envString,
-  errorFields,
+  exitOnStartFailure,
   handleShutdown,
   listen,
   readInfraConfig,
+  readListenConfig,
   sendJson,
   type Closer,
   type Logger,
 } from '@rideshare/common';
-import { createKafka, createProducer, ensureTopics } from './kafka';
+import { createEventKafka, createProducer, ensureTopics, readKafkaConfig, type EventKafka } from './kafka';
 
 export interface WorkerContext {
   name: string;
   log: Logger;
-  kafka: Kafka;
+  /** The client and the namespace of the topics and consumer groups. */
+  kafka: EventKafka;
   producer: Producer;
   infra: ReturnType<typeof readInfraConfig>;
 }
@@ -30,24 +30,41 @@ export interface WorkerParts {
   closers: Closer[];
 }
 
+type Setup = (ctx: WorkerContext) => Promise<WorkerParts>;
+
+/** A worker with settings of its own, read and checked before anything connects. */
+export interface WorkerSpec<C> {
+  config(env: NodeJS.ProcessEnv): C;
+  setup(ctx: WorkerContext, config: C): Promise<WorkerParts>;
+}
+
+/** Reads the worker's own settings now; the setup it returns runs with them once connected. */
+const prepare = <C>(spec: Setup | WorkerSpec<C>, env: NodeJS.ProcessEnv): Setup => {
+  if (typeof spec === 'function') return spec;
+  const config = spec.config(env);
+  return (ctx) => spec.setup(ctx, config);
+};
+
 /**
- * Runs a background worker: Kafka client and producer, topics ensured, a health server on PORT
+ * Runs a background worker: every setting read first (PORT, HOST, the infrastructure, Kafka's, then
+ * the worker's own), then the Kafka client and producer, topics ensured, a health server on PORT
  * (/health/live, /health/ready) and clean shutdown on SIGTERM/SIGINT (stop consuming, finish the
  * in-flight message, disconnect). Logs `{"msg":"listening","port":N}` when ready.
  */
-export async function runWorker(
+export async function runWorker<C>(
   name: string,
   defaultPort: number,
-  setup: (ctx: WorkerContext) => Promise<WorkerParts>,
+  spec: Setup | WorkerSpec<C>,
 ): Promise<void> {
   const log = createLogger(name);
   try {
+    const { port, host } = readListenConfig(defaultPort);
     const infra = readInfraConfig();
-    const port = envPort('PORT', defaultPort);
-    const host = envString('HOST', '127.0.0.1');
-    const kafka = createKafka(`rideshare-${name}`, infra.kafkaBrokers, log);
-    await ensureTopics(kafka);
-    const producer = await createProducer(kafka);
+    const kafkaConfig = readKafkaConfig();
+    const setup = prepare(spec, process.env);
+    const kafka = createEventKafka(`rideshare-${name}`, kafkaConfig, log);
+    await ensureTopics(kafka.client, kafkaConfig);
+    const producer = await createProducer(kafka.client);
     const parts = await setup({ name, log, kafka, producer, infra });
     const health = createHttpServer({
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: name }),
@@ -60,7 +77,6 @@ export async function runWorker(
     handleShutdown(log, [() => producer.disconnect(), ...parts.closers, () => closeServer(health)]);
     log.notice('listening', { port: actual, url: `http://${host}:${actual}/health/ready` });
   } catch (err) {
-    log.error('failed to start', errorFields(err));
-    process.exit(1);
+    exitOnStartFailure(log, err);
   }
 }

@@ -7,6 +7,7 @@ import {
 } from 'graphql';
 import { channelPlaceholders, liveSignalSchema } from '@rideshare/common';
 import { readSupergraph } from '@rideshare/schema';
+import { tripSnapshot } from '@rideshare/testing';
 import {
   createDriverLocationEvent,
   createTripEvent,
@@ -18,7 +19,6 @@ import {
   TRIP_TYPES,
   tripLiveMessages,
   type LiveMessage,
-  type TripSnapshot,
 } from '../src/contracts';
 
 // The contracts against the composed supergraph: renaming an enum value, a channel or an end condition
@@ -73,25 +73,7 @@ const variablesOf = (query: string) =>
   );
 
 const point = { latitude: 47.6, longitude: -122.3 };
-const trip: TripSnapshot = {
-  code: 'K7QZ2M4P',
-  type: 'NORMAL',
-  status: 'DRIVERS_NOTIFIED',
-  passengerCode: 'P1',
-  driverCode: null,
-  availableDriverCodes: ['D1', 'D2'],
-  source: point,
-  destination: { latitude: 47.7, longitude: -122.2 },
-  driverLocation: null,
-  requestedAt: '2026-11-26T07:00:00.000Z',
-  acceptedAt: null,
-  startedAt: null,
-  endedAt: null,
-  durationSeconds: null,
-  monitorIterations: 0,
-  error: null,
-  version: 2,
-};
+const trip = tripSnapshot('K7QZ2M4P', { availableDriverCodes: ['D1', 'D2'] });
 const offer = createTripEvent('DRIVERS_NOTIFIED', trip, 'urn:test', new Date());
 const moved = createDriverLocationEvent({ code: 'D1', version: 7, location: point }, new Date());
 

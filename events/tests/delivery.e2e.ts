@@ -1,9 +1,10 @@
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import {
   fastLifecycleEnv,
   kafkaNames,
   openSystemDatabases,
   places,
+  readDeadLetters,
   seedIfEmpty,
   startTestSystem,
   testKafka,
@@ -29,13 +30,6 @@ interface ArchivedEvent {
   tripCode: string;
   version: number;
   envelope: TripEventEnvelope;
-}
-
-interface DeadLetter {
-  key: string;
-  value: string;
-  reason: string;
-  group: string;
 }
 
 describe('trip event delivery to the consumers', () => {
@@ -141,21 +135,9 @@ describe('trip event delivery to the consumers', () => {
     await producer.send({ topic: names.topic, messages: bad.map(({ key, value }) => ({ key, value })) });
 
     // Every consumer group dead-letters each of them once.
-    const letters: DeadLetter[] = [];
-    const reader: Consumer = kafka.consumer({ groupId: names.group(`dlq-reader-${Date.now()}`) });
-    await reader.connect();
+    const reader = await readDeadLetters(kafka, names);
+    const { letters } = reader;
     try {
-      await reader.subscribe({ topic: names.deadLetterTopic, fromBeginning: true });
-      await reader.run({
-        eachMessage: async ({ message }) => {
-          letters.push({
-            key: String(message.key),
-            value: String(message.value),
-            reason: String(message.headers?.['dlq-reason']),
-            group: String(message.headers?.['dlq-consumer-group']),
-          });
-        },
-      });
       await waitFor(() => letters.length >= bad.length * ALL_GROUPS.length, {
         timeoutMs: 30_000,
         what: `${bad.length * ALL_GROUPS.length} dead letters (have ${letters.length})`,

@@ -1,39 +1,20 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { z } from 'zod';
 import { closeServer, createLogger, graphqlClient, listen, PermanentError } from '@rideshare/common';
-import { kafkaNames, testKafka, waitFor } from '@rideshare/testing';
-import { createTripEvent, kafkaNamespace, parseTripEvent, type TripSnapshot } from '../src/contracts';
+import {
+  kafkaNames,
+  readDeadLetters,
+  testKafka,
+  tripSnapshot,
+  waitFor,
+  type DeadLetterReader,
+} from '@rideshare/testing';
+import { consumerGroupId, createTripEvent, parseTripEvent } from '../src/contracts';
 import { runEventConsumer, type RunningConsumer } from '../src/consumer';
+import { readKafkaConfig } from '../src/kafka';
 import { AcceptTripDocument } from '../src/generated/simulator-operations';
-
-const snapshot = (code: string): TripSnapshot => ({
-  code,
-  type: 'DEMO',
-  status: 'DRIVERS_NOTIFIED',
-  passengerCode: 'P1',
-  driverCode: null,
-  availableDriverCodes: ['D1'],
-  source: { latitude: 47.6, longitude: -122.3 },
-  destination: { latitude: 47.7, longitude: -122.1 },
-  driverLocation: null,
-  requestedAt: '2026-12-01T00:00:00.000Z',
-  acceptedAt: null,
-  startedAt: null,
-  endedAt: null,
-  durationSeconds: null,
-  monitorIterations: 0,
-  error: null,
-  version: 2,
-});
-
-interface DeadLetter {
-  key: string;
-  value: string;
-  reason: string;
-  source: string;
-}
 
 const requestSchema = z.object({ variables: z.object({ code: z.string() }) });
 
@@ -70,6 +51,7 @@ function stubGateway() {
 
 describe('a consumer facing permanent and transient failures', () => {
   const kafka = testKafka('permanent-failure-test');
+  const config = readKafkaConfig();
   const names = kafkaNames(`pf${crypto.randomBytes(4).toString('hex')}`);
   const groupId = names.group('permanent-failure');
   const gateway = stubGateway();
@@ -77,7 +59,7 @@ describe('a consumer facing permanent and transient failures', () => {
   let admin: Admin;
   let producer: Producer;
   let consumer: RunningConsumer | undefined;
-  let reader: Consumer | undefined;
+  let reader: DeadLetterReader | undefined;
 
   beforeAll(async () => {
     const url = `http://127.0.0.1:${await listen(gateway.server, 0)}/graphql`;
@@ -92,7 +74,7 @@ describe('a consumer facing permanent and transient failures', () => {
     await producer.connect();
     const client = graphqlClient({ service: 'gateway', url, timeoutMs: 2_000 });
     consumer = await runEventConsumer({
-      kafka,
+      kafka: { ...config, client: kafka },
       producer,
       topic: names.topic,
       deadLetterTopic: names.deadLetterTopic,
@@ -123,7 +105,9 @@ describe('a consumer facing permanent and transient failures', () => {
       topic: names.topic,
       messages: codes.map((code) => ({
         key: 'same-key',
-        value: JSON.stringify(createTripEvent('DRIVERS_NOTIFIED', snapshot(code), 'test', new Date())),
+        value: JSON.stringify(
+          createTripEvent('DRIVERS_NOTIFIED', tripSnapshot(code, { type: 'DEMO' }), 'test', new Date()),
+        ),
       })),
     });
 
@@ -135,20 +119,8 @@ describe('a consumer facing permanent and transient failures', () => {
     // The refusal was asked once, not retried; the 503s were retried until the call went through.
     expect(gateway.requests).toEqual(['REFUSED', 'NEXT', 'FLAKY', 'FLAKY', 'FLAKY', 'LAST']);
 
-    const letters: DeadLetter[] = [];
-    reader = kafka.consumer({ groupId: names.group(`dlq-reader-${Date.now()}`) });
-    await reader.connect();
-    await reader.subscribe({ topic: names.deadLetterTopic, fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        letters.push({
-          key: String(message.key),
-          value: String(message.value),
-          reason: String(message.headers?.['dlq-reason']),
-          source: String(message.headers?.['dlq-source']),
-        });
-      },
-    });
+    reader = await readDeadLetters(kafka, names);
+    const { letters } = reader;
     await waitFor(() => letters.length >= 2, { timeoutMs: 30_000, what: '2 dead letters' });
     expect(letters.map(({ reason, source }) => ({ reason, source }))).toEqual([
       {
@@ -164,7 +136,7 @@ describe('a consumer facing permanent and transient failures', () => {
     await waitFor(
       async () => {
         const [committed] = await admin.fetchOffsets({
-          groupId: `${kafkaNamespace}${groupId}`, // as the consumer names its group
+          groupId: consumerGroupId(config.namespace, groupId), // as the consumer names its group
           topics: [names.topic],
         });
         return committed?.partitions[0]?.offset === String(codes.length);

@@ -1,6 +1,16 @@
-import { createLogger, GraphQLClientError, operationName, type GraphQLErrorEntry } from '@rideshare/common';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ConfigError,
+  createLogger,
+  GraphQLClientError,
+  operationName,
+  type GraphQLErrorEntry,
+} from '@rideshare/common';
 import { createTripEvent, type TripSnapshot } from '../src/contracts';
-import { routePoint, simulate, type DriverCall } from '../src/workers/simulator';
+import { routePoint, simulate, type GatewayCall } from '../src/workers/simulator';
+import { readSimulatorToken } from '../src/workers/simulator-credential';
 
 const log = createLogger('simulator-test', 'error');
 
@@ -44,13 +54,23 @@ const refusal = (kind: 'permanent' | 'transient', code: string, message: string)
   });
 };
 
+/** The driver an operation acts for: accepts name `driverCode`, moves name the driver as `code`. */
+const driverOf = (variables: unknown): string => {
+  const named = (key: string): unknown =>
+    typeof variables === 'object' && variables !== null ? Reflect.get(variables, key) : undefined;
+  const driver = named('driverCode') ?? named('code');
+  if (typeof driver !== 'string') throw new Error(`no driver in ${JSON.stringify(variables)}`);
+  return driver;
+};
+
 /**
- * The gateway calls the simulator makes, as (driver, operation, variables); `answer` decides each
- * reply (undefined: success).
+ * The gateway calls the simulator makes, as (driver acted for, operation, variables); `answer`
+ * decides each reply (undefined: success).
  */
 function recorder(answer: (driver: string) => GraphQLClientError | undefined = () => undefined) {
   const calls: Array<{ driver: string; operation: string; variables: unknown }> = [];
-  const call: DriverCall = (driver, document, variables) => {
+  const call: GatewayCall = (document, variables) => {
+    const driver = driverOf(variables);
     calls.push({ driver, operation: operationName(document), variables });
     const refused = answer(driver);
     return refused ? Promise.reject(refused) : Promise.resolve({});
@@ -94,9 +114,85 @@ describe('simulator', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('should leave NORMAL trips alone: they are not its to drive', async () => {
+    const { calls, call } = recorder();
+    const normal = { ...trip(1), type: 'NORMAL' as const };
+    await simulate(call, createTripEvent('DRIVERS_NOTIFIED', normal, 'test', new Date()), 3, log);
+    await simulate(call, createTripEvent('TRIP_RUNNING', normal, 'test', new Date()), 3, log);
+    expect(calls).toEqual([]);
+  });
+
+  it('should stop when its credential is refused, without trying the other drivers', async () => {
+    const refused = refusal(
+      'permanent',
+      'FORBIDDEN',
+      'simulator SIMULATOR may not accept trip SIM1: it is NORMAL, not DEMO',
+    );
+    const { calls, call } = recorder(() => refused);
+    await simulate(call, offer(['D1', 'D2']), 3, log);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('should let a move go when it is refused because the trip has ended (a late or redelivered event)', async () => {
+    const over = refusal(
+      'permanent',
+      'FORBIDDEN',
+      'simulator SIMULATOR may not move driver D1: not on a DEMO trip',
+    );
+    const { calls, call } = recorder(() => over);
+    await simulate(call, createTripEvent('TRIP_RUNNING', trip(1), 'test', new Date()), 3, log);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('should still fail a move on any other permanent refusal (the consumer dead-letters it)', async () => {
+    const gone = refusal('permanent', 'NOT_FOUND', 'Driver "D1" not found');
+    const { call } = recorder(() => gone);
+    await expect(
+      simulate(call, createTripEvent('TRIP_RUNNING', trip(1), 'test', new Date()), 3, log),
+    ).rejects.toBe(gone);
+  });
+
   it('should throw a transient failure so that the consumer retries the event', async () => {
     const down = refusal('transient', 'SUBGRAPH_UNAVAILABLE', 'Subgraph "trips" is unavailable');
     const { call } = recorder(() => down);
     await expect(simulate(call, offer(['D1', 'D2']), 3, log)).rejects.toBe(down);
+  });
+});
+
+describe('readSimulatorToken', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simulator-token-'));
+  const file = path.join(dir, 'token');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('should take SIMULATOR_TOKEN, or the token in the file SIMULATOR_TOKEN_FILE names', () => {
+    expect(readSimulatorToken({ SIMULATOR_TOKEN: 'a.b.c' })()).toBe('a.b.c');
+    fs.writeFileSync(file, 'd.e.f\n');
+    expect(readSimulatorToken({ SIMULATOR_TOKEN_FILE: file })()).toBe('d.e.f');
+  });
+
+  it('should read the file again when it changes (a rotated token), and keep the last one while it is away', () => {
+    fs.writeFileSync(file, 'old.token.x');
+    const token = readSimulatorToken({ SIMULATOR_TOKEN_FILE: file });
+    expect(token()).toBe('old.token.x');
+    fs.writeFileSync(file, 'new.token.y');
+    fs.utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    expect(token()).toBe('new.token.y');
+    fs.rmSync(file);
+    expect(token()).toBe('new.token.y');
+  });
+
+  it.each([
+    ['neither is set', {}, /SIMULATOR_TOKEN or SIMULATOR_TOKEN_FILE must be set/],
+    ['both are set', { SIMULATOR_TOKEN: 'a.b.c', SIMULATOR_TOKEN_FILE: 'x' }, /both set/],
+    ['the file is missing', { SIMULATOR_TOKEN_FILE: path.join(dir, 'none') }, /cannot be read/],
+    ['the value is a header', { SIMULATOR_TOKEN: 'Bearer a.b.c' }, /bare token/],
+  ])('should stop the simulator with one clear line when %s', (_what, env, message) => {
+    expect(() => readSimulatorToken(env)).toThrow(ConfigError);
+    expect(() => readSimulatorToken(env)).toThrow(message);
+  });
+
+  it('should refuse an empty token file', () => {
+    fs.writeFileSync(file, '\n');
+    expect(() => readSimulatorToken({ SIMULATOR_TOKEN_FILE: file })).toThrow(/empty token/);
   });
 });

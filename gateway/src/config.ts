@@ -1,4 +1,12 @@
-import { envEnum, envInt, envOptionalString, envPort, envString, readInfraConfig } from '@rideshare/common';
+import {
+  envEnum,
+  envInt,
+  envOptionalString,
+  envString,
+  envUrl,
+  readInfraConfig,
+  readListenConfig,
+} from '@rideshare/common';
 import { readAuthConfig, type AuthConfig } from '@rideshare/common';
 import type { QueryLimits } from './limits/query-limits';
 import { subgraphs, subgraphUrl, type SubgraphName } from '@rideshare/schema';
@@ -41,8 +49,7 @@ export interface GatewayConfig {
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const defaultTimeout = envInt('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }, env);
   return {
-    port: envPort('PORT', 4000, env),
-    host: envString('HOST', '127.0.0.1', env),
+    ...readListenConfig(4000, env),
     mode: envEnum('APP_MODE', 'local', ['local', 'production'] as const, env),
     supergraph: envEnum('GATEWAY_SUPERGRAPH', 'static', ['static', 'poll'] as const, env),
     pollIntervalMs: envInt('GATEWAY_POLL_INTERVAL_MS', 10_000, { min: 1_000 }, env),
@@ -62,6 +69,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     limits: {
       maxDepth: envInt('LIMIT_MAX_DEPTH', 10, { min: 1 }, env),
       maxAliases: envInt('LIMIT_MAX_ALIASES', 20, { min: 0 }, env),
+      maxDirectives: envInt('LIMIT_MAX_DIRECTIVES', 50, { min: 0 }, env),
+      maxTokens: envInt('LIMIT_MAX_TOKENS', 2_000, { min: 100 }, env),
       maxCost: envInt('LIMIT_MAX_COST', 5_000, { min: 1 }, env),
       defaultListSize: envInt('LIMIT_DEFAULT_LIST_SIZE', 10, { min: 1 }, env),
       maxListSize: 200, // the subgraphs' own cap on `limit`
@@ -79,7 +88,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       .filter(Boolean),
     subgraphs: subgraphs.map(({ name }) => ({
       name,
-      url: subgraphUrl(name, env),
+      url: envUrl(`${name.toUpperCase()}_URL`, subgraphUrl(name, {}), ['http:', 'https:'], env),
       timeoutMs: envInt(`${name.toUpperCase()}_TIMEOUT_MS`, defaultTimeout, { min: 100, max: 300_000 }, env),
     })),
   };

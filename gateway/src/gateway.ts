@@ -5,7 +5,15 @@ import {
   RemoteGraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
-import { identityHeaders, readIdentitySecret, type Identity } from '@rideshare/common';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import {
+  IDENTITY_HEADER,
+  SIGNATURE_HEADER,
+  identityClaim,
+  identitySignature,
+  readIdentitySecret,
+  type Identity,
+} from '@rideshare/common';
 import { supergraphPath } from '@rideshare/schema';
 import type { GatewayConfig } from './config';
 import { createSubgraphFetcher } from './fetcher';
@@ -20,22 +28,33 @@ export interface GatewayContext {
   internal?: boolean;
 }
 
-/** Passes the caller's identity to the subgraph, signed so the subgraph can trust it. */
+/**
+ * Names the caller on each subgraph call. The signature is added by signingFetcher: this hook runs
+ * before Apollo serializes the body, and the signature must cover the exact bytes that go out.
+ */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    private readonly secret: string,
-    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
-  ) {
-    super(config);
-  }
-
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     // Schema loading and health checks carry no caller.
     if (!('incomingRequestContext' in options)) return;
     const { identity } = options.incomingRequestContext.context;
-    for (const [name, value] of Object.entries(identityHeaders(identity, this.secret)))
-      options.request.http?.headers.set(name, value);
+    options.request.http?.headers.set(IDENTITY_HEADER, identityClaim(identity));
   }
+}
+
+/**
+ * Signs the identity claim onto the request as it is sent: method, path and body bytes. Only this
+ * data source's own claims reach it (Apollo builds subgraph headers afresh; client headers are not
+ * forwarded); a call without a claim goes out unsigned.
+ */
+export function signingFetcher(fetcher: Fetcher, secret: string): Fetcher {
+  return (url, init = {}) => {
+    const claim = init.headers?.[IDENTITY_HEADER];
+    if (claim === undefined) return fetcher(url, init);
+    const { pathname, search } = new URL(url);
+    const request = { method: init.method ?? 'POST', target: pathname + search, body: init.body ?? '' };
+    const signature = identitySignature(secret, claim, request);
+    return fetcher(url, { ...init, headers: { ...init.headers, [SIGNATURE_HEADER]: signature } });
+  };
 }
 
 export function createApolloGateway(config: GatewayConfig): ApolloGateway {
@@ -43,9 +62,9 @@ export function createApolloGateway(config: GatewayConfig): ApolloGateway {
   const secret = readIdentitySecret();
   const buildService = ({ name, url }: { name: string; url?: string }) => {
     const subgraph = byName.get(name as never);
-    return new IdentityForwardingDataSource(secret, {
+    return new IdentityForwardingDataSource({
       url: subgraph?.url ?? url,
-      fetcher: createSubgraphFetcher(name, subgraph?.timeoutMs ?? 10_000),
+      fetcher: signingFetcher(createSubgraphFetcher(name, subgraph?.timeoutMs ?? 10_000), secret),
       honorSubgraphCacheControlHeader: false,
     });
   };

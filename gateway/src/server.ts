@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import Redis from 'ioredis';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
@@ -14,22 +13,21 @@ import {
   formatError,
   listen,
   sendJson,
-  type Identity,
   type Logger,
 } from '@rideshare/common';
-import { createTokenVerifier, mintToken } from '@rideshare/common';
+import { createTokenVerifier, mintToken, readRedisPrefix } from '@rideshare/common';
 import type { GatewayConfig } from './config';
 import { createApolloGateway, type GatewayContext } from './gateway';
-import { guardGraphQLRoute } from './http-guard';
+import { guardGraphQLRoute, type OperationRoute } from './http-guard';
 import { RedisQueryCache, readSafelist } from './limits/persisted-queries';
 import { createRateLimiter } from './limits/rate-limit';
-import { createRequestPolicy, landingPageIdentity, policyPlugin } from './policy';
+import { createRequestPolicy, policyPlugin } from './policy';
 import { createReadinessCheck } from './readiness';
 import { createSubscriptions } from './subscriptions';
 import type { LoadedGraph } from './subscriptions/live-fields';
 
 /** Sandbox opens with an admin token already set (local mode only: the gateway holds the secret). */
-async function landingPage(config: GatewayConfig): Promise<ApolloServerPlugin<GatewayContext>> {
+async function landingPagePlugin(config: GatewayConfig): Promise<ApolloServerPlugin<GatewayContext>> {
   if (config.mode !== 'local') return ApolloServerPluginLandingPageDisabled();
   const token = config.auth.secret
     ? await mintToken(config.auth, { role: 'admin', code: 'SANDBOX' })
@@ -86,7 +84,12 @@ const operationChecks: ApolloServerPlugin<GatewayContext> = {
  * The gateway on node:http: /graphql (queries, mutations and Sandbox over HTTP, subscriptions over
  * graphql-ws on the same path), /health/live, /health/ready, /metrics.
  */
-export async function createGatewayServer(config: GatewayConfig, log: Logger) {
+export async function createGatewayServer(
+  config: GatewayConfig,
+  log: Logger,
+  // REDIS_NAMESPACE: read before anything connects; prefixes every key and channel below.
+  redisPrefix = readRedisPrefix(),
+) {
   const local = config.mode === 'local';
   const gateway = createApolloGateway(config);
   // Registered before start so the first load is seen too; subscriptions validate against it.
@@ -99,7 +102,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   // One policy for both transports: the guard and Apollo apply it over HTTP, ws-server over graphql-ws.
   const policy = createRequestPolicy(config, {
     verify: createTokenVerifier(config.auth),
-    rateLimit: createRateLimiter(redis, log),
+    rateLimit: createRateLimiter(redis, log, { prefix: redisPrefix }),
     ...(config.safelistFile ? { safelist: readSafelist(config.safelistFile) } : {}),
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -108,30 +111,34 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     includeStacktraceInErrorResponses: local,
     formatError: (formatted, error) => formatError(codeClientErrors(formatted, error), local),
     validationRules: [...policy.validationRules],
+    parseOptions: policy.parseOptions,
     allowBatchedHttpRequests: true,
     // The process's own shutdown (handleShutdown) stops Apollo in order; Apollo's handler would stop it
     // on its own and re-send the signal, racing ours (a Ctrl-C then took the 15 s shutdown timeout).
     stopOnTerminationSignals: false,
-    persistedQueries: config.apq ? { cache: new RedisQueryCache(redis) } : false,
+    persistedQueries: config.apq ? { cache: new RedisQueryCache(redis, `${redisPrefix}apq:`) } : false,
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       operationChecks,
-      await landingPage(config),
+      await landingPagePlugin(config),
       policyPlugin(policy),
     ],
   });
   await apollo.start();
-  const identities = new WeakMap<IncomingMessage, Identity>();
-  const graphql = apolloRoute(
-    apollo,
-    // The guard has authenticated every request but the landing page (which runs no operation).
-    async (req) => ({ identity: identities.get(req) ?? landingPageIdentity }),
-    config.maxBodyBytes,
-    config.limits.maxBatchSize,
-  );
+  const route = (context: () => Promise<GatewayContext>) =>
+    apolloRoute(apollo, context, config.maxBodyBytes, config.limits.maxBatchSize);
+  // Operations run only as the identity the guard admitted: there is no default one.
+  const operations: OperationRoute = (req, res, identity) => route(async () => ({ identity }))(req, res);
+  // Apollo answers the landing page before it makes a context; should it ever go further for such a
+  // request, the context fails and nothing runs.
+  const landingPage = route(async () => {
+    throw new GraphQLError('Authentication required: send Authorization: Bearer <token>', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  });
   const readiness = createReadinessCheck(config.subgraphs);
   const http = createHttpServer({
-    '/graphql': guardGraphQLRoute(graphql, { config, policy, identities }),
+    '/graphql': guardGraphQLRoute({ operations, ...(local ? { landingPage } : {}) }, { config, policy }),
     '/': (_req, res) => {
       res.writeHead(302, { location: '/graphql' });
       res.end();
@@ -154,7 +161,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
       res.end(lines.join('\n') + '\n');
     },
   });
-  const subscriptions = createSubscriptions(http, apollo, () => graph, config, log, policy);
+  const subscriptions = createSubscriptions(http, apollo, () => graph, config, log, policy, redisPrefix);
   log.debug('gateway built', {
     supergraph: config.supergraph,
     subgraphs: config.subgraphs.map((s) => s.url),

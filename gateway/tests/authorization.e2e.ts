@@ -11,6 +11,7 @@ import {
   errorsOf,
   gql,
   record,
+  request,
   wsClient,
   type GraphQLError,
   type HttpResult,
@@ -37,6 +38,8 @@ const DRIVER_HELPER = `AZDH${RUN}`;
 const DRIVER_SPARE = `AZDS${RUN}`;
 /** In Boston: never offered a Portland trip. */
 const DRIVER_NOT_OFFERED = `AZDN${RUN}`;
+/** The demo simulator's principal: it drives DEMO trips only, and every trip here is NORMAL. */
+const SIMULATOR = `AZSIM${RUN}`;
 
 const PORTLAND = { latitude: 45.5152, longitude: -122.6784 };
 const PORTLAND_DESTINATION = { latitude: 45.5452, longitude: -122.6784 };
@@ -48,6 +51,7 @@ const ROLES = [
   'passengerB',
   'driverOffered',
   'driverNotOffered',
+  'simulator',
   'admin',
 ] as const;
 type Role = (typeof ROLES)[number];
@@ -57,6 +61,7 @@ const ROLE_NAMES: Record<Role, string> = {
   passengerB: 'passenger B',
   driverOffered: 'the offered driver',
   driverNotOffered: 'a driver not offered the trip',
+  simulator: 'the simulator (its own role, DEMO trips only)',
   admin: 'an admin',
 };
 
@@ -67,6 +72,7 @@ const CALLERS: Record<Role, string> = {
   passengerB: `passenger ${PASSENGER_B}`,
   driverOffered: `driver ${DRIVER_OFFERED}`,
   driverNotOffered: `driver ${DRIVER_NOT_OFFERED}`,
+  simulator: `simulator ${SIMULATOR}`,
   admin: '',
 };
 
@@ -172,6 +178,7 @@ describe('authorization: every role against every operation kind', () => {
     tokens.passengerB = await system.token('passenger', PASSENGER_B);
     tokens.driverOffered = await system.token('driver', DRIVER_OFFERED);
     tokens.driverNotOffered = await system.token('driver', DRIVER_NOT_OFFERED);
+    tokens.simulator = await craftToken({ role: 'simulator' }, { sub: SIMULATOR });
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
 
     const seeded = await admin(
@@ -800,47 +807,90 @@ describe('authorization: every role against every operation kind', () => {
   describe('identity headers sent straight to a subgraph', () => {
     const subgraphUrl = (name: 'drivers' | 'passengers' | 'trips') => system.services.get(name)!.url;
     const TRIPS_QUERY = '{ trips(limit: 5) { code } }';
-    const forged = (secret: string) => identityHeaders({ role: 'admin', code: 'MALLORY' }, secret);
+    const TRIPS_BODY = JSON.stringify({ query: TRIPS_QUERY });
+    const MALLORY = { role: 'admin', code: 'MALLORY' } as const;
+    const sharedSecret = () => readIdentitySecret(system.envFor('trips'));
+    /** Headers signed for a POST of `body` to /graphql, unless told otherwise. */
+    const signed = (
+      body: string,
+      { secret = sharedSecret(), now = Date.now(), method = 'POST', target = '/graphql' } = {},
+    ) => identityHeaders(MALLORY, secret, { method, target, body }, now);
+    /** Sends exactly these body bytes: the signature covers them. */
+    const post = (url: string, body: string, headers: Record<string, string>) =>
+      request(url, { headers: { 'content-type': 'application/json', ...headers }, body });
 
+    // Since issue 14 a signature covers method, path, body and issue time and lives 30 s
+    // (SUBGRAPH_IDENTITY_MAX_AGE_MS); before, it covered the identity only and lived 5 minutes, so the
+    // replay case was "older than five minutes". Each case here sends TRIPS_BODY.
     const refusals: Array<[string, () => Record<string, string>, RegExp]> = [
       [
         'an admin identity with a made-up signature',
-        () => ({
-          ...forged(readIdentitySecret(system.envFor('trips'))),
-          [SIGNATURE_HEADER]: 'bm90LWEtc2lnbmF0dXJl',
-        }),
+        () => ({ ...signed(TRIPS_BODY), [SIGNATURE_HEADER]: 'bm90LWEtc2lnbmF0dXJl' }),
         /identity signature is not valid/,
       ],
       [
         'an admin identity signed with a different secret',
-        () => forged('a-different-secret-of-32-characters'),
+        () => signed(TRIPS_BODY, { secret: 'a-different-secret-of-32-characters' }),
         /identity signature is not valid/,
       ],
       [
         'an admin identity without a signature',
-        () => ({ [IDENTITY_HEADER]: forged('a-different-secret-of-32-characters')[IDENTITY_HEADER]! }),
+        () => ({ [IDENTITY_HEADER]: signed(TRIPS_BODY)[IDENTITY_HEADER]! }),
         /identity headers are malformed/,
       ],
       [
-        'a correctly signed identity older than five minutes (a replay)',
-        () =>
-          identityHeaders(
-            { role: 'admin', code: 'OLD' },
-            readIdentitySecret(system.envFor('trips')),
-            Date.now() - 6 * 60_000,
-          ),
+        'a captured header pair replayed with another body',
+        () => signed(JSON.stringify({ query: '{ __typename }' })),
+        /identity signature is not valid for this request/,
+      ],
+      [
+        'a header pair signed for another path',
+        () => signed(TRIPS_BODY, { target: '/graphql?operationName=other' }),
+        /identity signature is not valid for this request/,
+      ],
+      [
+        'a header pair signed for another method',
+        () => signed(TRIPS_BODY, { method: 'GET' }),
+        /identity signature is not valid for this request/,
+      ],
+      [
+        'a correctly signed identity older than its 30 s lifetime (a late replay)',
+        () => signed(TRIPS_BODY, { now: Date.now() - 31_000 }),
         /identity has expired/,
+      ],
+      [
+        'a correctly signed identity issued in the future',
+        () => signed(TRIPS_BODY, { now: Date.now() + 60_000 }),
+        /identity is issued in the future/,
       ],
     ];
 
     it.each(refusals)('should answer 401 UNAUTHENTICATED to %s', async (_name, headers, message) => {
       for (const name of ['drivers', 'passengers', 'trips'] as const) {
-        const res = await gql(subgraphUrl(name), TRIPS_QUERY, undefined, undefined, headers());
+        const res = await post(subgraphUrl(name), TRIPS_BODY, headers());
         expect(res.status).toBe(401);
         const [error] = errorsOf(res);
         expect(error?.extensions?.code).toBe('UNAUTHENTICATED');
         expect(error?.message).toMatch(message);
       }
+    });
+
+    it('should refuse a header pair that works for one body when it is replayed with another', async () => {
+      const original = JSON.stringify({ query: '{ __typename }' });
+      const captured = signed(original);
+      const first = await post(subgraphUrl('trips'), original, captured);
+      expect(first.status).toBe(200);
+      expect(dataOf(first)).toEqual({ __typename: 'Query' });
+      // Same headers, same path and method, another operation: what an eavesdropper would try.
+      const replayed = await post(subgraphUrl('trips'), TRIPS_BODY, captured);
+      expect(replayed.status).toBe(401);
+      const [refusal] = errorsOf(replayed);
+      expect(refusal?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(refusal?.message).toMatch(/identity signature is not valid for this request/);
+      expect(replayed.text).not.toContain(trips.read);
+      // Even one byte more (a space JSON ignores) is another body.
+      const padded = await post(subgraphUrl('trips'), `${original} `, captured);
+      expect(padded.status).toBe(401);
     });
 
     it('should refuse an unsigned direct call that needs an identity (UNAUTHENTICATED), in every subgraph', async () => {
@@ -867,17 +917,16 @@ describe('authorization: every role against every operation kind', () => {
     });
 
     it('should hold a correctly signed passenger identity to the passenger rules in the subgraph itself', async () => {
-      const asB = identityHeaders(
-        { role: 'passenger', code: PASSENGER_B },
-        readIdentitySecret(system.envFor('trips')),
-      );
-      const res = await gql(
-        subgraphUrl('trips'),
-        'query ($code: ID!) { trip(code: $code) { code } }',
-        { code: trips.read },
-        undefined,
-        asB,
-      );
+      const body = JSON.stringify({
+        query: 'query ($code: ID!) { trip(code: $code) { code } }',
+        variables: { code: trips.read },
+      });
+      const asB = identityHeaders({ role: 'passenger', code: PASSENGER_B }, sharedSecret(), {
+        method: 'POST',
+        target: '/graphql',
+        body,
+      });
+      const res = await post(subgraphUrl('trips'), body, asB);
       const errors: GraphQLError[] = errorsOf(res);
       expect(errors[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
       expect(errors[0]!.message).toBe(`passenger ${PASSENGER_B} may not see trip ${trips.read}`);

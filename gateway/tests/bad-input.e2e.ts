@@ -4,7 +4,14 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { readInfraConfig } from '@rideshare/common';
 import { createTripEvent, type TripSnapshot } from '@rideshare/events';
-import { seedIfEmpty, startTestSystem, waitFor, type TestSystem } from '@rideshare/testing';
+import {
+  seedIfEmpty,
+  startService,
+  startTestSystem,
+  waitFor,
+  type RunningService,
+  type TestSystem,
+} from '@rideshare/testing';
 import {
   LOCAL_JWT_SECRET,
   RawSocket,
@@ -19,7 +26,8 @@ import {
 /**
  * A corpus of bad inputs at every door of the system: the gateway's HTTP endpoint, its graphql-ws
  * endpoint and the trip-events topic. Each must get a clear error (status, code, a message naming
- * the problem); afterwards no process has crashed and no data has changed.
+ * the problem); afterwards no process has crashed and no data has changed. Ways around
+ * authentication (issue 14) are tried on the local-mode gateway and on a production-mode one.
  */
 
 const RUN = crypto.randomBytes(3).toString('hex').toUpperCase();
@@ -28,7 +36,15 @@ const DRIVER = `BIDRV${RUN}`;
 const MAX_BODY_BYTES = 100_000;
 
 type Category =
-  'http' | 'document' | 'variables' | 'values' | 'token' | 'persisted query' | 'graphql-ws' | 'kafka';
+  | 'http'
+  | 'bypass'
+  | 'document'
+  | 'variables'
+  | 'values'
+  | 'token'
+  | 'persisted query'
+  | 'graphql-ws'
+  | 'kafka';
 
 interface Case {
   category: Category;
@@ -51,6 +67,8 @@ interface DeadLetter {
 describe('bad input: a corpus of malformed requests, messages and events', () => {
   let system: TestSystem;
   let url: string;
+  /** A production-mode gateway (no Sandbox, no introspection) on the same subgraphs. */
+  let production: RunningService;
   let adminToken: string;
   let producer: Producer;
   let dlqReader: Consumer;
@@ -95,6 +113,18 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
     // The workers run: malformed events must reach the dead-letter topic from every consumer group.
     system = await startTestSystem({ GATEWAY_MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
     url = system.gatewayUrl;
+    // Its requests never get past authentication, so any identity secret of the right length will do.
+    production = await startService(
+      'gateway-production',
+      'gateway/src/index.ts',
+      {
+        ...system.envFor('gateway'),
+        APP_MODE: 'production',
+        AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
+        SUBGRAPH_IDENTITY_SECRET: crypto.randomBytes(24).toString('base64url'),
+      },
+      () => undefined,
+    );
     adminToken = await system.token('admin', `BIADMIN${RUN}`);
     await seedIfEmpty(url, { authorization: `Bearer ${adminToken}` });
     const driver = await gql(
@@ -144,6 +174,7 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
     sockets.forEach((s) => s.terminate());
     await dlqReader?.disconnect();
     await producer?.disconnect();
+    await production?.stop();
     await system?.stop();
   });
 
@@ -185,7 +216,8 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
   });
   const bad = (status: number, code: string, message: RegExp): Expected => ({ status, code, message });
   const userInput = (message: RegExp) => bad(200, 'BAD_USER_INPUT', message);
-  const tooComplex = (message: RegExp) => bad(400, 'GRAPHQL_VALIDATION_FAILED', message);
+  /** A query limit: 400 with the limit's own code. */
+  const overLimit = (code: string, message: RegExp) => bad(400, code, message);
   const unauthenticated = (message: RegExp) => bad(401, 'UNAUTHENTICATED', message);
 
   /** A passenger's trips' passenger's trips … `levels` fields below `passenger`. */
@@ -332,19 +364,32 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
       'document',
       'deep nesting (depth limit 10)',
       () => admin(nested(12)),
-      tooComplex(/Query depth \d+ exceeds the limit of 10/),
+      overLimit('QUERY_TOO_DEEP', /Query depth limit of 10 exceeded, found 14/),
     ),
     http(
       'document',
       'alias bomb on a real field (alias limit 20)',
       () => admin(aliases(30, 'drivers(limit: 1) { code }')),
-      tooComplex(/uses 30 aliases; the limit is 20/),
+      overLimit('TOO_MANY_ALIASES', /Aliases limit of 20 exceeded, found 30/),
     ),
     http(
       'document',
-      'alias bomb of __typename (1,000 aliases)',
+      'alias bomb of __typename (300 aliases)',
+      () => admin(aliases(300, '__typename')),
+      overLimit('TOO_MANY_ALIASES', /Aliases limit of 20 exceeded, found 300/),
+    ),
+    http(
+      'document',
+      'document over the token limit (1,000 aliases: 3,002 tokens, limit 2000)',
       () => admin(aliases(1000, '__typename')),
-      tooComplex(/uses 1000 aliases; the limit is 20/),
+      // graphql-js's parser stops there ("more that" sic): no AST is built, nothing validated.
+      bad(400, 'GRAPHQL_PARSE_FAILED', /Document contains more tha[nt] 2000 tokens/),
+    ),
+    http(
+      'document',
+      'directive bomb (directive limit 50)',
+      () => admin(`{ ${'... @include(if: true) { __typename } '.repeat(60)}}`),
+      overLimit('TOO_MANY_DIRECTIVES', /Directives limit of 50 exceeded, found 60/),
     ),
     http(
       'document',
@@ -353,13 +398,23 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
         admin(
           '{ trips(limit: 200) { ...A } } fragment A on Trip { availableDrivers { ...B } passenger { ...C } } fragment B on Driver { trips(limit: 200) { code } } fragment C on Passenger { trips(limit: 200) { code } }',
         ),
-      tooComplex(/Query cost \d+ exceeds the limit of 5000/),
+      overLimit('QUERY_TOO_COMPLEX', /Query cost \d+ exceeds the limit of 5000/),
     ),
     http(
       'document',
       'wide list below a wide list (cost limit 5000)',
       () => admin('{ drivers(limit: 200) { trips(limit: 200) { code } } }'),
-      tooComplex(/Query cost 40201 exceeds the limit of 5000/),
+      overLimit('QUERY_TOO_COMPLEX', /Query cost 40201 exceeds the limit of 5000/),
+    ),
+    http(
+      'document',
+      'wide lists asked for through variables (cost counted with their values)',
+      () =>
+        admin('query ($n: Int, $m: Int) { drivers(limit: $n) { trips(limit: $m) { code } } }', {
+          n: 10_000,
+          m: 10_000,
+        }),
+      overLimit('QUERY_TOO_COMPLEX', /Query cost 40201 exceeds the limit of 5000/),
     ),
     http(
       'document',
@@ -611,7 +666,7 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
       'token with an unknown role',
       () =>
         withToken(craftToken({ role: 'superuser' }, { secret: LOCAL_JWT_SECRET }).then((t) => `Bearer ${t}`)),
-      unauthenticated(/claim "role" must be passenger, driver or admin/),
+      unauthenticated(/claim "role" must be one of passenger, driver, admin, simulator/),
     ),
     http('token', 'not a JWT at all', () => withToken('Bearer hello'), unauthenticated(/Invalid token/)),
     // Automatic persisted queries
@@ -633,6 +688,155 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
         }),
       bad(400, 'BAD_REQUEST', /Unsupported persisted query version/),
     ),
+  ];
+
+  // Ways around authentication (issue 14): operations in the URL under spellings a raw-text check
+  // misses, Accept values that do or do not make Apollo serve its landing page, other methods. Each is
+  // refused with 401 by both gateways; in production nothing on /graphql goes without a token.
+  const PASSENGERS = encodeURIComponent('{passengers{code}}');
+  const JSON_OVER_HTML = 'application/json, text/html;q=0.1';
+  const APQ = encodeURIComponent(
+    JSON.stringify({
+      persistedQuery: {
+        version: 1,
+        sha256Hash: crypto.createHash('sha256').update('{passengers{code}}').digest('hex'),
+      },
+    }),
+  );
+  interface Bypass {
+    name: string;
+    search: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+  const bypasses: Bypass[] = [
+    {
+      name: 'the reported bypass: ?%71uery=, JSON preferred over HTML (q=0.1), apollo-require-preflight',
+      search: `?%71uery=${PASSENGERS}`,
+      headers: { accept: JSON_OVER_HTML, 'apollo-require-preflight': 'true' },
+    },
+    {
+      name: '?query= with JSON preferred over HTML',
+      search: `?query=${PASSENGERS}`,
+      headers: { accept: JSON_OVER_HTML },
+    },
+    {
+      name: '?query= asking for text/html (Apollo would serve its page)',
+      search: `?query=${PASSENGERS}`,
+      headers: { accept: 'text/html' },
+    },
+    { name: '?query= with Accept */*', search: `?query=${PASSENGERS}`, headers: { accept: '*/*' } },
+    {
+      name: '?query= with Accept text/html, application/json',
+      search: `?query=${PASSENGERS}`,
+      headers: { accept: 'text/html, application/json' },
+    },
+    {
+      name: '?query= with Accept TEXT/HTML (upper case)',
+      search: `?query=${PASSENGERS}`,
+      headers: { accept: 'TEXT/HTML' },
+    },
+    {
+      name: '?query= with only text/html;q=0.1 acceptable',
+      search: `?query=${PASSENGERS}`,
+      headers: { accept: 'text/html;q=0.1' },
+    },
+    { name: '?query= without an Accept header', search: `?query=${PASSENGERS}` },
+    {
+      name: 'duplicate parameters (?query=&query=…)',
+      search: `?query=&query=${PASSENGERS}`,
+      headers: { accept: JSON_OVER_HTML },
+    },
+    {
+      name: 'another letter encoded (?qu%65ry=)',
+      search: `?qu%65ry=${PASSENGERS}`,
+      headers: { accept: JSON_OVER_HTML },
+    },
+    {
+      name: 'upper-case hex (?%71%75ery=)',
+      search: `?%71%75ery=${PASSENGERS}`,
+      headers: { accept: 'text/html' },
+    },
+    {
+      name: 'a double-encoded name (?%2571uery=)',
+      search: `?%2571uery=${PASSENGERS}`,
+      headers: { accept: 'text/html' },
+    },
+    { name: 'operationName only', search: '?operationName=Passengers', headers: { accept: JSON_OVER_HTML } },
+    {
+      name: 'extensions only (an APQ hash, no query)',
+      search: `?extensions=${APQ}`,
+      headers: { accept: JSON_OVER_HTML },
+    },
+    {
+      name: 'extensions only, asking for text/html',
+      search: `?extensions=${APQ}`,
+      headers: { accept: 'text/html' },
+    },
+    { name: 'variables only', search: '?variables=%7B%7D', headers: { accept: JSON_OVER_HTML } },
+    { name: 'an empty parameter (?&)', search: '?&', headers: { accept: 'text/html' } },
+    {
+      name: 'HEAD with a query',
+      search: `?query=${PASSENGERS}`,
+      method: 'HEAD',
+      headers: { accept: JSON_OVER_HTML },
+    },
+    { name: 'HEAD for the page', search: '', method: 'HEAD', headers: { accept: 'text/html' } },
+    {
+      name: 'POST asking for text/html',
+      search: '',
+      method: 'POST',
+      headers: { accept: 'text/html', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ passengers { code } }' }),
+    },
+    {
+      name: 'POST asking for text/html with the operation in the URL',
+      search: `?query=${PASSENGERS}`,
+      method: 'POST',
+      headers: { accept: 'text/html', 'content-type': 'application/json' },
+      body: '{}',
+    },
+    {
+      name: '?query= with a bad token, asking for text/html',
+      search: `?query=${PASSENGERS}`,
+      headers: { accept: 'text/html', authorization: 'Bearer not-a-token' },
+    },
+  ];
+  /** 401 UNAUTHENTICATED and nothing else: no data, no page (a HEAD answer has no body to read). */
+  const expectUnauthenticated = async (res: HttpResult, method: string, token: boolean) => {
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    if (method === 'HEAD') {
+      expect({ status: res.status, body: res.text }).toEqual({ status: 401, body: '' });
+      return;
+    }
+    expectAnswer(res, unauthenticated(token ? /Invalid token/ : /Authentication required/));
+    expect(res.body?.data).toBeUndefined();
+  };
+  const gateways = () => ({ local: url, production: production.url });
+  const bypassCase = (mode: 'local' | 'production', b: Bypass): Case => ({
+    category: 'bypass',
+    name: `${mode} mode: ${b.name}`,
+    run: async () => {
+      const method = b.method ?? 'GET';
+      const res = await request(`${gateways()[mode]}${b.search}`, {
+        method,
+        headers: b.headers,
+        body: b.body,
+      });
+      await expectUnauthenticated(res, method, Boolean(b.headers?.authorization));
+    },
+  });
+  const bypassCases: Case[] = [
+    ...bypasses.map((b) => bypassCase('local', b)),
+    ...bypasses.map((b) => bypassCase('production', b)),
+    // Production has no Sandbox: even the page itself needs a token.
+    bypassCase('production', {
+      name: 'a browser GET for the page',
+      search: '',
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    }),
   ];
 
   // graphql-ws: raw sockets speaking graphql-transport-ws.
@@ -786,8 +990,24 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
         query:
           'subscription { tripUpdated(code: "X") { trip { passenger { trips { passenger { trips { passenger { trips { passenger { trips { passenger { trips { code } } } } } } } } } } } } }',
       },
-      'GRAPHQL_VALIDATION_FAILED',
-      /Query depth \d+ exceeds the limit of 10/,
+      'QUERY_TOO_DEEP',
+      /Query depth limit of 10 exceeded, found 13/,
+    ),
+    refused(
+      'subscription with wide lists asked for through a variable',
+      {
+        query:
+          'subscription ($n: Int) { tripUpdated(code: "X") { trip { availableDrivers { trips(limit: $n) { passenger { trips(limit: $n) { code } } } } } } }',
+        variables: { n: 10_000 },
+      },
+      'QUERY_TOO_COMPLEX',
+      /Query cost \d+ exceeds the limit of 5000/,
+    ),
+    refused(
+      'subscription with an alias bomb',
+      { query: `subscription { tripUpdated(code: "X") { ${aliases(25, 'version').slice(2, -2)} } }` },
+      'TOO_MANY_ALIASES',
+      /Aliases limit of 20 exceeded, found 25/,
     ),
     refused(
       'subscription with a syntax error',
@@ -929,10 +1149,25 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
     ),
   ];
 
-  const corpus = [...httpCases, ...wsCases, ...kafkaCases];
+  const corpus = [...httpCases, ...bypassCases, ...wsCases, ...kafkaCases];
 
-  it('should hold at least 40 cases', () => {
+  it('should hold at least 40 cases, and every bypass in both modes', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(40);
+    expect(bypassCases).toHaveLength(2 * bypasses.length + 1);
+  });
+
+  it('should serve Sandbox without a token to a browser GET in local mode, and nothing else with it', async () => {
+    const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await request(url, { method: 'GET', headers: { accept: browser } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.text).toMatch(/embeddable-sandbox/);
+    // The same request with an operation in the URL is an API request: it needs the token.
+    const withQuery = await request(`${url}?query=${PASSENGERS}`, {
+      method: 'GET',
+      headers: { accept: browser },
+    });
+    expect(withQuery.status).toBe(401);
   });
 
   it.each(corpus.map((c) => ({ ...c, title: `should answer ${c.category}: ${c.name} with a clear error` })))(
@@ -947,7 +1182,7 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
   // -------------------------------------------------------------------------------------------
 
   it('should leave every process running and ready', async () => {
-    for (const service of system.services.values()) {
+    for (const service of [...system.services.values(), production]) {
       expect({
         name: service.name,
         exitCode: service.child.exitCode,

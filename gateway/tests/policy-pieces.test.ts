@@ -1,4 +1,4 @@
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, getOperationAST, parse } from 'graphql';
 import { createTokenVerifier, mintToken, type Identity } from '@rideshare/common';
 import type { RateLimitDecision } from '../src/limits/rate-limit';
 import { useAuthentication } from '../src/policy/authentication';
@@ -35,9 +35,13 @@ describe('useAuthentication', () => {
     return result;
   }
 
-  it('should name the caller of a valid bearer token', async () => {
-    const token = await mintToken(auth, driver);
-    await expect(authenticate({ authorization: `Bearer ${token}`, address: '::1' })).resolves.toEqual(driver);
+  it('should name the caller of a valid bearer token, and until when it holds', async () => {
+    const token = await mintToken(auth, driver, '10m');
+    const verified = await authenticate({ authorization: `Bearer ${token}`, address: '::1' });
+    if ('refused' in verified) throw new Error(verified.message);
+    expect(verified.identity).toEqual(driver);
+    expect(verified.expiresAt).toBeGreaterThan(Date.now() + 590_000);
+    expect(verified.expiresAt).toBeLessThanOrEqual(Date.now() + 600_000);
   });
 
   it.each([
@@ -140,24 +144,52 @@ describe('useSafelist', () => {
 });
 
 describe('useQueryLimits', () => {
-  const schema = buildSchema('type Node { child: Node name: String } type Query { node: Node }');
-  const { validationRules = [] } = useQueryLimits({
+  const schema = buildSchema(
+    'type Node { child: Node name: String } type Query { node: Node nodes(limit: Int): [Node!]! }',
+  );
+  const plugin = useQueryLimits({
     maxDepth: 2,
     maxAliases: 1,
+    maxDirectives: 1,
+    maxTokens: 500,
     maxCost: 100,
     defaultListSize: 10,
     maxListSize: 50,
   });
-  const errors = (query: string) => validate(schema, parse(query), validationRules).map((e) => e.message);
+  const check = hook(plugin, 'onResolvedOperation');
+  const op = (query: string, variableValues: Record<string, unknown> = {}, internal = false) => {
+    const document = parse(query);
+    const operation = getOperationAST(document);
+    if (!operation) throw new Error('no operation');
+    return { schema, document, operation, variableValues, queryHash: 'h', internal };
+  };
 
-  it('should contribute one rule that lets an operation within the limits pass', () => {
-    expect(validationRules).toHaveLength(1);
-    expect(errors('{ node { name } }')).toEqual([]);
+  it('should let an operation within the limits pass, and set the token limit for the parser', () => {
+    expect(check(op('{ node { name } }'))).toEqual({ refused: false, headers: {} });
+    expect(plugin.maxTokens).toBe(500);
+    expect(plugin.validationRules).toBeUndefined();
   });
 
-  it('should name the limit an operation exceeds', () => {
-    expect(errors('{ node { child { name } } }')).toEqual(['Query depth 3 exceeds the limit of 2']);
-    expect(errors('{ a: node { name } b: node { name } }')).toEqual(['Query uses 2 aliases; the limit is 1']);
+  it('should refuse with 400 and the code of the limit exceeded', () => {
+    expect(check(op('{ node { child { name } } }'))).toEqual({
+      refused: true,
+      code: 'QUERY_TOO_DEEP',
+      message: 'Query depth limit of 2 exceeded, found 3.',
+      httpStatus: 400,
+      headers: {},
+    });
+    expect(check(op('{ a: node { name } b: node { name } }'))).toMatchObject({ code: 'TOO_MANY_ALIASES' });
+    expect(check(op('{ node @skip(if: false) @include(if: true) { name } }'))).toMatchObject({
+      code: 'TOO_MANY_DIRECTIVES',
+    });
+    expect(check(op('query ($n: Int) { nodes(limit: $n) { name n: name } }', { n: 200 }))).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      message: 'Query cost 101 exceeds the limit of 100',
+    });
+  });
+
+  it("should let the gateway's own operations through", () => {
+    expect(check(op('{ node { child { child { name } } } }', {}, true)).refused).toBe(false);
   });
 });
 

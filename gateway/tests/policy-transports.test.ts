@@ -20,81 +20,161 @@ describe('guardGraphQLRoute (HTTP requests)', () => {
   let server: http.Server;
   let url: string;
   let answer: RequestPolicy['admitRequest'];
-  const seen: Array<Identity | undefined> = [];
+  let landing: RequestPolicy['admitLandingPage'];
+  /** What each route ran: the identity the operations route was given, or the landing page. */
+  const seen: Array<Identity | 'landing page'> = [];
+  const asked: string[] = [];
 
-  beforeAll(async () => {
-    const identities = new WeakMap<http.IncomingMessage, Identity>();
+  /** A guard in front of two fake routes; `withLandingPage: false` is production (no Sandbox). */
+  async function serve(withLandingPage: boolean) {
     const route = guardGraphQLRoute(
-      (req, res) => {
-        seen.push(identities.get(req));
-        sendJson(res, 200, { data: { ok: true } });
+      {
+        operations: (_req, res, identity) => {
+          seen.push(identity);
+          sendJson(res, 200, { data: { ok: true } });
+        },
+        ...(withLandingPage
+          ? {
+              landingPage: (_req: http.IncomingMessage, res: http.ServerResponse) => {
+                seen.push('landing page');
+                res.writeHead(200, { 'content-type': 'text/html' });
+                res.end('<html>sandbox</html>');
+              },
+            }
+          : {}),
       },
       {
-        config: { mode: 'production', corsOrigins: [] },
-        policy: { admitRequest: (credentials) => answer(credentials) },
-        identities,
+        config: { mode: withLandingPage ? 'local' : 'production', corsOrigins: [] },
+        policy: {
+          admitRequest: (credentials) => {
+            asked.push('request');
+            return answer(credentials);
+          },
+          admitLandingPage: (address) => {
+            asked.push('landing page');
+            return landing(address);
+          },
+        },
       },
     );
     server = http.createServer((req, res) => void route(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  }
+  const stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  beforeEach(() => {
+    seen.length = 0;
+    asked.length = 0;
+    answer = async () => refuse({ code: 'UNAUTHENTICATED', message: 'no token', httpStatus: 401 });
+    landing = async () => proceed({ 'x-ratelimit-remaining': '9' });
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  beforeEach(() => (seen.length = 0));
 
-  it('should answer a refusal with its status, headers and { errors: [{ message, extensions: { code } }] }', async () => {
-    answer = async () =>
-      refuse({
-        code: 'RATE_LIMITED',
-        message: 'slow down',
-        httpStatus: 429,
-        headers: { 'retry-after': '7', 'x-ratelimit-remaining': '0' },
+  describe('local mode (a Sandbox page)', () => {
+    beforeAll(() => serve(true));
+    afterAll(stop);
+
+    it('should answer a refusal with its status, headers and { errors: [{ message, extensions: { code } }] }', async () => {
+      answer = async () =>
+        refuse({
+          code: 'RATE_LIMITED',
+          message: 'slow down',
+          httpStatus: 429,
+          headers: { 'retry-after': '7', 'x-ratelimit-remaining': '0' },
+        });
+      const res = await fetch(url, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('7');
+      expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await res.json()).toEqual({
+        errors: [{ message: 'slow down', extensions: { code: 'RATE_LIMITED' } }],
       });
-    const res = await fetch(url, { method: 'POST', body: '{}' });
-    expect(res.status).toBe(429);
-    expect(res.headers.get('retry-after')).toBe('7');
-    expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await res.json()).toEqual({
-      errors: [{ message: 'slow down', extensions: { code: 'RATE_LIMITED' } }],
+      expect(seen).toEqual([]);
     });
-    expect(seen).toEqual([]);
+
+    it('should pass the credentials it read, and hand the admitted identity and headers to the operations route', async () => {
+      const credentials: unknown[] = [];
+      answer = async (c) => {
+        credentials.push(c);
+        return { refused: false, identity: alice, headers: { 'x-ratelimit-limit': '10' } };
+      };
+      const res = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer t' }, body: '{}' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-ratelimit-limit')).toBe('10');
+      expect(credentials).toEqual([{ authorization: 'Bearer t', address: '127.0.0.1' }]);
+      expect(seen).toEqual([alice]);
+    });
+
+    it('should send a browser GET to the landing page without a token, counted by admitLandingPage', async () => {
+      const res = await fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-ratelimit-remaining')).toBe('9');
+      expect(await res.text()).toBe('<html>sandbox</html>');
+      expect({ asked, seen }).toEqual({ asked: ['landing page'], seen: ['landing page'] });
+    });
+
+    it('should refuse the landing page over the rate limit', async () => {
+      landing = async () => refuse({ code: 'RATE_LIMITED', message: 'slow down', httpStatus: 429 });
+      const res = await fetch(url, { headers: { accept: 'text/html' } });
+      expect(res.status).toBe(429);
+      expect(seen).toEqual([]);
+    });
+
+    it('should authenticate the issue-14 bypass (an encoded query parameter, HTML barely accepted)', async () => {
+      const res = await fetch(`${url}?%71uery=%7Bpassengers%7Bcode%7D%7D`, {
+        headers: { accept: 'application/json, text/html;q=0.1', 'apollo-require-preflight': 'true' },
+      });
+      expect(res.status).toBe(401);
+      expect({ asked, seen }).toEqual({ asked: ['request'], seen: [] });
+    });
   });
 
-  it('should pass the credentials it read, and hand an admitted identity and headers to the route', async () => {
-    const asked: unknown[] = [];
-    answer = async (credentials) => {
-      asked.push(credentials);
-      return { refused: false, identity: alice, headers: { 'x-ratelimit-limit': '10' } };
-    };
-    const res = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer t' }, body: '{}' });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('x-ratelimit-limit')).toBe('10');
-    expect(asked).toEqual([{ authorization: 'Bearer t', address: '127.0.0.1' }]);
-    expect(seen).toEqual([alice]);
-  });
+  describe('production mode (no Sandbox page)', () => {
+    beforeAll(() => serve(false));
+    afterAll(stop);
 
-  it('should let the landing page through without asking the policy', async () => {
-    answer = () => Promise.reject(new Error('the policy was asked'));
-    const res = await fetch(url, { headers: { accept: 'text/html' } });
-    expect(res.status).toBe(200);
-    expect(seen).toEqual([undefined]);
+    it('should authenticate even a browser GET for the page', async () => {
+      const res = await fetch(url, { headers: { accept: 'text/html' } });
+      expect(res.status).toBe(401);
+      expect({ asked, seen }).toEqual({ asked: ['request'], seen: [] });
+    });
   });
 });
 
-describe('isLandingPageRequest', () => {
+describe('isLandingPageRequest (what Apollo serves its landing page for, and no URL parameters)', () => {
   const req = (method: string, accept: string | undefined, path = '/graphql') => ({
     method,
     url: path,
     headers: accept ? { accept } : {},
   });
 
-  it('should be a browser GET asking for HTML with no operation in the URL', () => {
-    expect(isLandingPageRequest(req('GET', 'text/html,application/xhtml+xml'))).toBe(true);
-    expect(isLandingPageRequest(req('GET', 'text/html', '/graphql?query=%7B__typename%7D'))).toBe(false);
-    expect(isLandingPageRequest(req('GET', 'application/json'))).toBe(false);
-    expect(isLandingPageRequest(req('POST', 'text/html'))).toBe(false);
-    expect(isLandingPageRequest(req('GET', undefined))).toBe(false);
+  it.each([
+    ['a browser', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
+    ['text/html alone', 'text/html'],
+    ['text/html in capitals', 'TEXT/HTML'],
+    ['HTML preferred by weight', 'application/json;q=0.5, text/html'],
+    ['HTML listed before JSON of the same weight', 'text/html, application/json'],
+  ])('should be a GET preferring HTML with no parameters: %s', (_name, accept) => {
+    expect(isLandingPageRequest(req('GET', accept))).toBe(true);
+    expect(isLandingPageRequest(req('GET', accept, '/graphql?'))).toBe(true);
+  });
+
+  it.each([
+    ['JSON preferred, HTML barely accepted', 'GET', 'application/json, text/html;q=0.1', '/graphql'],
+    ['anything (*/*)', 'GET', '*/*', '/graphql'],
+    ['JSON listed before HTML of the same weight', 'GET', 'application/json, text/html', '/graphql'],
+    ['no Accept header', 'GET', undefined, '/graphql'],
+    ['a query parameter', 'GET', 'text/html', '/graphql?query=%7B__typename%7D'],
+    ['an encoded query parameter', 'GET', 'text/html', '/graphql?%71uery=%7B__typename%7D'],
+    ['a duplicated, empty query parameter', 'GET', 'text/html', '/graphql?query=&query='],
+    ['operationName only', 'GET', 'text/html', '/graphql?operationName=Q'],
+    ['APQ extensions only', 'GET', 'text/html', '/graphql?extensions=%7B%7D'],
+    ['any other parameter', 'GET', 'text/html', '/graphql?x=1'],
+    ['HEAD', 'HEAD', 'text/html', '/graphql'],
+    ['POST', 'POST', 'text/html', '/graphql'],
+    ['a lower-case method', 'get', 'text/html', '/graphql'],
+  ])('should not be %s', (_name, method, accept, path) => {
+    expect(isLandingPageRequest(req(method, accept, path))).toBe(false);
   });
 });
 
@@ -131,6 +211,58 @@ describe('policyPlugin (operations inside Apollo)', () => {
       expect(asked).toEqual([
         { queryHash: sha256('{ node { child { name } } }'), internal: false },
         { queryHash: sha256(allowed), internal: true },
+      ]);
+    } finally {
+      await apollo.stop();
+    }
+  });
+
+  it('should hand the resolved operation its coerced variables, and refuse what it refuses with its status', async () => {
+    const seen: unknown[] = [];
+    const apollo = new ApolloServer<{ internal?: boolean }>({
+      typeDefs,
+      resolvers: { Query: { hello: (_: unknown, { times }: { times: number }) => 'hi'.repeat(times) } },
+      plugins: [
+        policyPlugin({
+          admitOperation: () => proceed(),
+          admitResolvedOperation: ({ variableValues, internal, operation }) => {
+            seen.push({ variableValues, internal, name: operation.name?.value });
+            return Number(variableValues.n) > 5
+              ? refuse({ code: 'QUERY_TOO_COMPLEX', message: 'too many', httpStatus: 400 })
+              : proceed();
+          },
+        }),
+      ],
+    });
+    await apollo.start();
+    try {
+      const query = 'query Q($n: Int! = 2) { hello(times: $n) }';
+      const ran = await apollo.executeOperation({ query });
+      expect(ran.body).toEqual({ kind: 'single', singleResult: { data: { hello: 'hihi' } } });
+      const refused = await apollo.executeOperation({ query, variables: { n: 6 } });
+      expect(refused.http.status).toBe(400);
+      expect(refused.body).toEqual({
+        kind: 'single',
+        singleResult: { errors: [{ message: 'too many', extensions: { code: 'QUERY_TOO_COMPLEX' } }] },
+      });
+      const bad = await apollo.executeOperation({ query, variables: { n: 'six' } });
+      expect(bad.http.status).toBe(400);
+      expect(bad.body).toEqual({
+        kind: 'single',
+        singleResult: {
+          errors: [
+            {
+              message: 'Variable "$n" got invalid value "six"; Int cannot represent non-integer value: "six"',
+              extensions: { code: 'BAD_USER_INPUT' },
+            },
+          ],
+        },
+      });
+      await apollo.executeOperation({ query, variables: { n: 1 } }, { contextValue: { internal: true } });
+      expect(seen).toEqual([
+        { variableValues: { n: 2 }, internal: false, name: 'Q' },
+        { variableValues: { n: 6 }, internal: false, name: 'Q' },
+        { variableValues: { n: 1 }, internal: true, name: 'Q' },
       ]);
     } finally {
       await apollo.stop();
@@ -182,6 +314,15 @@ describe('validateOperation (socket operations, as Apollo checks HTTP ones)', ()
     expect(check('query ($n: Int!) { hello(times: $n) }', { n: 'x' })).toEqual([
       'BAD_USER_INPUT: Variable "$n" got invalid value "x"; Int cannot represent non-integer value: "x"',
     ]);
+  });
+
+  it("should parse with the policy's token limit, as Apollo does over HTTP", () => {
+    const query = `{ ${Array.from({ length: 30 }, () => 'node { name }').join(' ')} }`;
+    // graphql-js's own message ("more that" sic).
+    expect(errorsOf(validateOperation(schema, { query }, [], { maxTokens: 50 }))).toEqual([
+      expect.stringMatching(/^GRAPHQL_PARSE_FAILED: Syntax Error: Document contains more tha[nt] 50 tokens/),
+    ]);
+    expect(errorsOf(validateOperation(schema, { query }, [], { maxTokens: 200 }))).toEqual([]);
   });
 
   it("should validate with the policy's rules, reporting them as validation failures", () => {

@@ -1,4 +1,4 @@
-import type { ValidationRule } from 'graphql';
+import { buildSchema, getOperationAST, parse, type ValidationRule } from 'graphql';
 import type { Identity } from '@rideshare/common';
 import { sha256 } from '../src/limits/persisted-queries';
 import type { RateLimitDecision } from '../src/limits/rate-limit';
@@ -10,6 +10,8 @@ import { proceed, refuse, type Refusal } from '../src/policy/refusal';
 // winning, headers kept, connections counted and released. Pieces here are small fakes.
 
 const alice: Identity = { role: 'passenger', code: 'P1' };
+/** When alice's token expires (ms since the epoch). */
+const ALICE_EXPIRES = Date.parse('2030-01-01T00:00:00Z');
 const unauthenticated = refuse({
   code: 'UNAUTHENTICATED',
   message: 'no token',
@@ -21,7 +23,8 @@ const credentials = (authorization?: string): Credentials => ({ authorization, a
 /** Authenticates "Bearer alice" only. */
 const authentication: PolicyPlugin = {
   name: 'authentication',
-  onAuthenticate: async ({ authorization }) => (authorization === 'Bearer alice' ? alice : unauthenticated),
+  onAuthenticate: async ({ authorization }) =>
+    authorization === 'Bearer alice' ? { identity: alice, expiresAt: ALICE_EXPIRES } : unauthenticated,
 };
 
 /** Records who each request hook saw; refuses when told to. */
@@ -61,6 +64,31 @@ describe('composePolicy', () => {
       { name: 'b', validationRules: [b] },
     ]);
     expect(policy.validationRules).toEqual([a, b]);
+  });
+
+  it("should give the parser the smallest of the plugins' token limits, and none without one", () => {
+    expect(composePolicy([authentication]).parseOptions).toEqual({});
+    const policy = composePolicy([
+      { name: 'a', maxTokens: 900 },
+      authentication,
+      { name: 'b', maxTokens: 400 },
+    ]);
+    expect(policy.parseOptions).toEqual({ maxTokens: 400 });
+  });
+
+  describe('admitLandingPage (HTTP, local mode)', () => {
+    it('should count the page by address with the request hooks, and refuse it when they do', async () => {
+      const limiter = recorder('limiter');
+      await expect(
+        composePolicy([authentication, limiter.plugin]).admitLandingPage('10.0.0.9'),
+      ).resolves.toEqual({
+        refused: false,
+        headers: { 'x-limiter': 'seen' },
+      });
+      expect(limiter.seen).toEqual([{ address: '10.0.0.9' }]);
+      const limited = composePolicy([authentication, recorder('limiter', tooMany).plugin]);
+      await expect(limited.admitLandingPage('10.0.0.9')).resolves.toEqual(tooMany);
+    });
   });
 
   describe('admitRequest (HTTP)', () => {
@@ -137,6 +165,7 @@ describe('composePolicy', () => {
       const first = await policy.admitConnection(credentials('Bearer alice'));
       if (first.refused) throw new Error('first connection refused');
       expect(first.identity).toEqual(alice);
+      expect(first.expiresAt).toBe(ALICE_EXPIRES); // ws-server closes the socket then
       expect(connections.open()).toBe(1);
       await expect(policy.admitConnection(credentials('Bearer alice'))).resolves.toMatchObject({
         refused: true,
@@ -199,6 +228,39 @@ describe('composePolicy', () => {
       expect(limiter.seen).toEqual([{ identity: alice }]);
     });
 
+    it('should check a resolved operation with every onResolvedOperation hook, the first refusal winning', () => {
+      const seen: string[] = [];
+      const looker = (name: string, refusal?: Refusal): PolicyPlugin => ({
+        name,
+        onResolvedOperation: (op) => {
+          seen.push(`${name}:${JSON.stringify(op.variableValues)}`);
+          return refusal ?? proceed();
+        },
+      });
+      const tooDeep = refuse({ code: 'QUERY_TOO_DEEP', message: 'deep', httpStatus: 400 });
+      const policy = composePolicy([
+        authentication,
+        looker('first'),
+        looker('limits', tooDeep),
+        looker('after'),
+      ]);
+      const document = parse('query ($n: Int) { allowed(n: $n) }');
+      const operation = getOperationAST(document);
+      if (!operation) throw new Error('no operation');
+      const schema = buildSchema('type Query { allowed(n: Int): Int }');
+      expect(
+        policy.admitResolvedOperation({
+          schema,
+          document,
+          operation,
+          variableValues: { n: 3 },
+          queryHash: sha256('x'),
+          internal: false,
+        }),
+      ).toEqual(tooDeep);
+      expect(seen).toEqual(['first:{"n":3}', 'limits:{"n":3}']);
+    });
+
     it('should decide a connection slot synchronously from how many operations run', () => {
       const policy = composePolicy([authentication, slots]);
       expect(policy.admitConnectionOperation(1).refused).toBe(false);
@@ -213,6 +275,8 @@ describe('createRequestPolicy (the gateway policy from its configuration)', () =
     limits: {
       maxDepth: 5,
       maxAliases: 5,
+      maxDirectives: 5,
+      maxTokens: 300,
       maxCost: 100,
       defaultListSize: 10,
       maxListSize: 50,
@@ -223,7 +287,7 @@ describe('createRequestPolicy (the gateway policy from its configuration)', () =
   };
   const verify = async (authorization: string | undefined) => {
     if (authorization !== 'Bearer alice') throw new Error('bad token');
-    return alice;
+    return { identity: alice, expiresAt: ALICE_EXPIRES };
   };
   /** A limiter that allows `budget` calls per key. */
   function limiter() {
@@ -273,9 +337,27 @@ describe('createRequestPolicy (the gateway policy from its configuration)', () =
     });
   });
 
-  it('should take its socket limits and validation rules from the configuration', async () => {
+  it('should take its query limits from the configuration: the token limit for the parser, the rest once resolved', () => {
     const policy = createRequestPolicy(config, { verify, rateLimit: limiter() });
-    expect(policy.validationRules).toHaveLength(1);
+    expect(policy.parseOptions).toEqual({ maxTokens: 300 });
+    expect(policy.validationRules).toEqual([]);
+    const schema = buildSchema('type Query { a(limit: Int): [Int!]! b: Int }');
+    const resolve = (query: string) => {
+      const document = parse(query);
+      const operation = getOperationAST(document);
+      if (!operation) throw new Error('no operation');
+      return { schema, document, operation, variableValues: {}, queryHash: sha256(query), internal: false };
+    };
+    expect(policy.admitResolvedOperation(resolve('{ a b }')).refused).toBe(false);
+    const aliases = Array.from({ length: 6 }, (_, i) => `b${i}: b`).join(' ');
+    expect(policy.admitResolvedOperation(resolve(`{ ${aliases} }`))).toMatchObject({
+      code: 'TOO_MANY_ALIASES',
+      httpStatus: 400,
+    });
+  });
+
+  it('should take its socket limits from the configuration', async () => {
+    const policy = createRequestPolicy(config, { verify, rateLimit: limiter() });
     expect(policy.admitConnectionOperation(1)).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS' });
     await expect(policy.admitConnection(credentials('Bearer alice'))).resolves.toMatchObject({
       refused: false,

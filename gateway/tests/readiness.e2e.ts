@@ -33,6 +33,17 @@ const car = { make: 'Kia', model: 'Niro', year: 2022, color: 'White', licensePla
 describe('gateway health and readiness', () => {
   let system: TestSystem;
   const ready = () => getJson<Readiness>(healthUrl(system, '/health/ready'));
+  /** requestTrip for the seeded passenger R-P1 (it asks passengers), selecting `fields` of the trip. */
+  const requestPiasTrip = (fields: string) =>
+    system.query(
+      `mutation {
+        requestTrip(input: {
+          passengerCode: "R-P1",
+          source: { latitude: 47.6, longitude: -122.3 },
+          destination: { latitude: 47.7, longitude: -122.2 }
+        }) { ${fields} }
+      }`,
+    );
 
   beforeAll(async () => {
     system = await startTestSystem({}, { workers: false }); // the graph alone: no lifecycle workers move trips on
@@ -113,15 +124,7 @@ describe('gateway health and readiness', () => {
     it('should refuse requestTrip, which asks passengers, with a coded error and write nothing', async () => {
       const before = await system.query<{ tripStats: { total: number } }>(`{ tripStats { total } }`);
 
-      const res = await system.query(
-        `mutation {
-          requestTrip(input: {
-            passengerCode: "R-P1",
-            source: { latitude: 47.6, longitude: -122.3 },
-            destination: { latitude: 47.7, longitude: -122.2 }
-          }) { code }
-        }`,
-      );
+      const res = await requestPiasTrip('code');
 
       expect(res.data ?? null).toBeNull();
       expect(res.errors).toHaveLength(1);
@@ -150,15 +153,7 @@ describe('gateway health and readiness', () => {
         data: { passenger: { code: 'R-P1', email: 'pia@example.com' } },
       });
       // trips reaches passengers at the same URL again.
-      const trip = await system.query(
-        `mutation {
-          requestTrip(input: {
-            passengerCode: "R-P1",
-            source: { latitude: 47.6, longitude: -122.3 },
-            destination: { latitude: 47.7, longitude: -122.2 }
-          }) { status passenger { email } }
-        }`,
-      );
+      const trip = await requestPiasTrip('status passenger { email }');
       expect(trip).toEqual({
         data: { requestTrip: { status: 'REQUESTED', passenger: { email: 'pia@example.com' } } },
       });

@@ -24,7 +24,7 @@ import {
   type TripInput,
   type TripsApi,
 } from '@rideshare/testing';
-import { record, within, wsUrl } from './security-helpers';
+import { RawSocket, record, within, wsUrl } from './security-helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: graphql-ws clients that record what they receive, Redis PUBSUB, /metrics.
@@ -201,6 +201,16 @@ describe('GraphQL subscriptions through the gateway (graphql-ws, Kafka → notif
     connectionParams: async () => ({ authorization: `Bearer ${await system.token(role, code)}` }),
   });
 
+  /** How many subscription payloads the gateway has resolved so far (its /metrics counter). */
+  const resolutions = async () =>
+    (await readMetrics(system.gatewayUrl)).gateway_subscription_resolutions_total!;
+
+  /** `count` tripUpdated subscriptions to a trip from its first update, taking turns on `clients`. */
+  const wholeTripSubscribers = <T>(count: number, clients: Client[], query: string, code: string) =>
+    Array.from({ length: count }, (_, i) =>
+      record<T>(clients[i % clients.length]!, 'tripUpdated', query, { code, afterVersion: 0 }),
+    );
+
   const numsub = async (channel: string): Promise<number> => {
     const reply = (await redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number | string];
     return Number(reply[1]);
@@ -316,13 +326,11 @@ describe('GraphQL subscriptions through the gateway (graphql-ws, Kafka → notif
   });
 
   it('should resolve each update once for 50 subscribers with the same selection, not once per subscriber', async () => {
-    const before = (await readMetrics(system.gatewayUrl)).gateway_subscription_resolutions_total!;
+    const before = await resolutions();
     const trip = await trips.request(demoTrip);
     // 50 subscriptions multiplexed over 5 websocket connections.
     const sockets = Array.from({ length: 5 }, () => connect(system.gatewayUrl));
-    const subscribers = Array.from({ length: 50 }, (_, i) =>
-      record<Update>(sockets[i % 5]!, 'tripUpdated', TRIP_UPDATED, { code: trip.code, afterVersion: 0 }),
-    );
+    const subscribers = wholeTripSubscribers<Update>(50, sockets, TRIP_UPDATED, trip.code);
     await within(Promise.all(subscribers.map((s) => s.ended)), 30_000, '50 subscriptions to complete');
 
     const delivered = subscribers[0]!.values;
@@ -331,24 +339,19 @@ describe('GraphQL subscriptions through the gateway (graphql-ws, Kafka → notif
       expect(s.nextErrors).toEqual([]);
       expect(s.values).toEqual(delivered);
     }
-    const after = (await readMetrics(system.gatewayUrl)).gateway_subscription_resolutions_total!;
-    expect(after - before).toBe(delivered.length);
+    expect((await resolutions()) - before).toBe(delivered.length);
   });
 
   it('should resolve each update once per distinct selection: 2 selections cost 2 resolutions per event', async () => {
-    const before = (await readMetrics(system.gatewayUrl)).gateway_subscription_resolutions_total!;
+    const before = await resolutions();
     const trip = await trips.request(demoTrip);
     const sockets = Array.from({ length: 2 }, () => connect(system.gatewayUrl));
-    const full = Array.from({ length: 10 }, (_, i) =>
-      record<Update>(sockets[i % 2]!, 'tripUpdated', TRIP_UPDATED, { code: trip.code, afterVersion: 0 }),
-    );
-    const slim = Array.from({ length: 10 }, (_, i) =>
-      record<Pick<Update, 'event' | 'version'> & { trip: { status: string } }>(
-        sockets[i % 2]!,
-        'tripUpdated',
-        TRIP_UPDATED_SLIM,
-        { code: trip.code, afterVersion: 0 },
-      ),
+    const full = wholeTripSubscribers<Update>(10, sockets, TRIP_UPDATED, trip.code);
+    const slim = wholeTripSubscribers<Pick<Update, 'event' | 'version'> & { trip: { status: string } }>(
+      10,
+      sockets,
+      TRIP_UPDATED_SLIM,
+      trip.code,
     );
     await within(Promise.all([...full, ...slim].map((s) => s.ended)), 30_000, '20 subscriptions to complete');
 
@@ -360,8 +363,7 @@ describe('GraphQL subscriptions through the gateway (graphql-ws, Kafka → notif
         full[0]!.values.map((u) => ({ event: u.event, version: u.version, trip: { status: u.trip.status } })),
       );
     }
-    const after = (await readMetrics(system.gatewayUrl)).gateway_subscription_resolutions_total!;
-    expect(after - before).toBe(2 * events);
+    expect((await resolutions()) - before).toBe(2 * events);
   });
 
   it("should deliver to a driver's tripOffers each trip offered to that driver, and a field it may not read as an error in the update, not as the end of the subscription", async () => {
@@ -439,66 +441,39 @@ describe('GraphQL subscriptions through the gateway (graphql-ws, Kafka → notif
   });
 
   describe('the graphql-transport-ws protocol on raw sockets', () => {
-    const sockets: WebSocket[] = [];
+    const sockets: RawSocket[] = [];
     afterAll(() => sockets.forEach((s) => s.terminate()));
 
     /** Opens a socket with the graphql-ws subprotocol; resolves once open. */
     const open = async () => {
-      const socket = new WebSocket(wsUrl(system.gatewayUrl), 'graphql-transport-ws');
+      const socket = await RawSocket.open(system.gatewayUrl);
       sockets.push(socket);
-      await within(
-        new Promise<void>((resolve, reject) => {
-          socket.once('open', () => resolve());
-          socket.once('error', reject);
-        }),
-        5_000,
-        'the socket to open',
-      );
       return socket;
     };
-    const closeOf = (socket: WebSocket) =>
-      within(
-        new Promise<{ code: number; reason: string }>((resolve) =>
-          socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-        ),
-        5_000,
-        'the server to close the socket',
-      );
 
     it('should close with 4401 when a subscribe comes before connection_init', async () => {
       const socket = await open();
-      const closed = closeOf(socket);
-      socket.send(
-        JSON.stringify({
-          id: '1',
-          type: 'subscribe',
-          payload: { query: 'subscription { tripOffers(driverCode: "AA100") { code } }' },
-        }),
-      );
-      expect(await closed).toEqual({ code: 4401, reason: 'Unauthorized' });
+      socket.send({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: 'subscription { tripOffers(driverCode: "AA100") { code } }' },
+      });
+      expect(await socket.closedWithin()).toEqual({ code: 4401, reason: 'Unauthorized' });
     });
 
     it('should close with 4400 on a subscribe message without id and payload', async () => {
       const socket = await open();
-      const closed = closeOf(socket);
       socket.send('{"type":"subscribe"}');
-      expect(await closed).toEqual({ code: 4400, reason: 'Invalid message received' });
+      expect(await socket.closedWithin()).toEqual({ code: 4400, reason: 'Invalid message received' });
     });
 
     it('should close with 4400 on invalid JSON after connection_init', async () => {
       const socket = await open();
-      const acked = within(
-        new Promise<unknown>((resolve) =>
-          socket.once('message', (data) => resolve(JSON.parse((data as Buffer).toString()))),
-        ),
-        5_000,
-        'connection_ack',
-      );
-      socket.send(JSON.stringify({ type: 'connection_init', payload: await system.adminAuth() }));
-      expect(await acked).toEqual({ type: 'connection_ack' });
-      const closed = closeOf(socket);
+      socket.send({ type: 'connection_init', payload: await system.adminAuth() });
+      // The first message the server sends.
+      expect(await socket.next(() => true, 'connection_ack', 5_000)).toEqual({ type: 'connection_ack' });
       socket.send('{"type": "subscribe", not json');
-      expect(await closed).toEqual({ code: 4400, reason: 'Invalid message received' });
+      expect(await socket.closedWithin()).toEqual({ code: 4400, reason: 'Invalid message received' });
     });
   });
 

@@ -3,6 +3,10 @@
 // tests import from one package.
 export * from './testing';
 export * from './trip-testing';
+export * from './faults';
+export * from './trip-snapshots';
+export * from './dead-letters';
+export * from './entity-batching';
 export {
   appServices,
   places,

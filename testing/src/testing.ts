@@ -5,7 +5,7 @@ import type mongoose from 'mongoose';
 import {
   mintToken,
   readAuthConfig,
-  serviceHeaders,
+  serviceSigner,
   connectDatabase,
   createLogger,
   readInfraConfig,
@@ -240,6 +240,6 @@ export function queryEntities<T>(
     `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`,
     { representations: codes.map((code) => ({ __typename: typename, code })) },
     // Subgraphs accept an identity only when signed with the secret they share with the gateway.
-    serviceHeaders('test'),
+    serviceSigner('test'),
   );
 }

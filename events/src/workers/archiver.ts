@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { connectDatabase, envString, isDuplicateKeyError } from '@rideshare/common';
+import { connectDatabase, isDuplicateKeyError, readDatabaseName } from '@rideshare/common';
 import { runTripEventConsumer } from '../consumer';
 import { isTerminalTripStatus, type TripEventEnvelope } from '../contracts';
 import { runWorker } from '../worker';
@@ -78,20 +78,23 @@ export async function archive(models: ArchiveModels, event: TripEventEnvelope): 
 }
 
 if (require.main === module) {
-  void runWorker('archiver', 4103, async ({ kafka, producer, log, infra }) => {
-    const connection = await connectDatabase(infra.mongoUrl, envString('MONGO_DB', 'rideshare_archive'));
-    const models = archiveModels(connection);
-    await Promise.all([models.ArchivedEvents.init(), models.ArchivedTrips.init()]);
-    const consumer = await runTripEventConsumer({
-      kafka,
-      producer,
-      groupId: 'archiver',
-      log,
-      handle: (event) => archive(models, event),
-    });
-    return {
-      ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
-      closers: [() => connection.close(), () => consumer.stop()],
-    };
+  void runWorker('archiver', 4103, {
+    config: (env) => ({ database: readDatabaseName('rideshare_archive', env) }),
+    setup: async ({ kafka, producer, log, infra }, config) => {
+      const connection = await connectDatabase(infra.mongoUrl, config.database);
+      const models = archiveModels(connection);
+      await Promise.all([models.ArchivedEvents.init(), models.ArchivedTrips.init()]);
+      const consumer = await runTripEventConsumer({
+        kafka,
+        producer,
+        groupId: 'archiver',
+        log,
+        handle: (event) => archive(models, event),
+      });
+      return {
+        ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
+        closers: [() => connection.close(), () => consumer.stop()],
+      };
+    },
   });
 }

@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
+import { readRedisPrefix } from '@rideshare/common';
 import { runEventConsumer, runTripEventConsumer } from '../consumer';
 import {
   driverLiveMessages,
   parseDriverEvent,
-  TOPICS,
   tripLiveMessages,
   type LiveMessage,
 } from '../contracts';
@@ -12,10 +12,11 @@ import { runWorker } from '../worker';
 /**
  * Publishes live signals (common/src/live-signal.ts) on the Redis channels the gateway's live fields
  * listen on; which channels and signals an event makes is in the contracts (contracts/live-signals.ts).
+ * `prefix` is REDIS_NAMESPACE's `<ns>:` (or ''): the gateway listens on the same names inside it.
  */
-export async function publishLive(redis: Redis, messages: LiveMessage[]): Promise<void> {
+export async function publishLive(redis: Redis, messages: LiveMessage[], prefix: string): Promise<void> {
   const pipeline = redis.pipeline();
-  for (const { channel, message } of messages) pipeline.publish(channel, message);
+  for (const { channel, message } of messages) pipeline.publish(prefix + channel, message);
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([err]) => err);
   if (failed?.[0]) throw failed[0];
@@ -23,6 +24,7 @@ export async function publishLive(redis: Redis, messages: LiveMessage[]): Promis
 
 if (require.main === module) {
   void runWorker('notifier', 4105, async ({ kafka, producer, log, infra }) => {
+    const prefix = readRedisPrefix();
     const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 3 });
     redis.on('error', (err) => log.warn('redis error', { error: err.message }));
     // Live fields stream from now on (the gateway replays history itself), so no old events.
@@ -32,19 +34,19 @@ if (require.main === module) {
       groupId: 'notifier',
       log,
       fromBeginning: false,
-      handle: (event) => publishLive(redis, tripLiveMessages(event)),
+      handle: (event) => publishLive(redis, tripLiveMessages(event), prefix),
     });
     const drivers = await runEventConsumer({
       kafka,
       producer,
-      topic: TOPICS.driverEvents,
-      deadLetterTopic: TOPICS.driverEventsDeadLetter,
+      topic: kafka.topics.driverEvents,
+      deadLetterTopic: kafka.topics.driverEventsDeadLetter,
       groupId: 'notifier-drivers',
       log,
       fromBeginning: false,
       parse: parseDriverEvent,
       describe: (event) => ({ eventId: event.id }),
-      handle: (event) => publishLive(redis, driverLiveMessages(event)),
+      handle: (event) => publishLive(redis, driverLiveMessages(event), prefix),
     });
     return {
       ready: () => trips.isRunning() && drivers.isRunning() && redis.status === 'ready',

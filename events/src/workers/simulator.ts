@@ -4,9 +4,7 @@ import {
   envUrl,
   GraphQLClientError,
   graphqlClient,
-  mintToken,
   PermanentError,
-  readAuthConfig,
   type LatLon,
   type Logger,
 } from '@rideshare/common';
@@ -14,6 +12,7 @@ import { runTripEventConsumer } from '../consumer';
 import type { TripEventEnvelope, TripSnapshot } from '../contracts';
 import { AcceptTripDocument, MoveDriverDocument } from '../generated/simulator-operations';
 import { runWorker } from '../worker';
+import { readSimulatorToken } from './simulator-credential';
 
 /** The route as `steps` evenly spaced points after the source, the last one the destination. */
 export function routePoint(
@@ -30,32 +29,24 @@ export function routePoint(
 }
 
 /**
- * Runs an operation through the public gateway as the given driver (like that driver's app). The
- * simulator reads nothing from the data: a call that returns succeeded, one that throws did not.
+ * Runs an operation through the public gateway as the simulator (like a driver's app would, on behalf
+ * of the offered driver). The simulator reads nothing from the data: a call that returns succeeded,
+ * one that throws did not.
  */
-export type DriverCall = <TVariables>(
-  driverCode: string,
+export type GatewayCall = <TVariables>(
   document: TypedDocumentNode<unknown, TVariables>,
   variables: NoInfer<TVariables>,
 ) => Promise<unknown>;
 
-/**
- * The simulator signs in as each driver it drives, with tokens it mints from AUTH_JWT_SECRET (local
- * and test set-ups; with a JWKS identity provider it would get driver credentials from there).
- */
-function gatewayCall(url: string): DriverCall {
-  const auth = readAuthConfig();
-  const tokens = new Map<string, { token: Promise<string>; expires: number }>();
-  const tokenFor = (driverCode: string) => {
-    const cached = tokens.get(driverCode);
-    if (cached && cached.expires > Date.now()) return cached.token;
-    const token = mintToken(auth, { role: 'driver', code: driverCode }, '1h');
-    tokens.set(driverCode, { token, expires: Date.now() + 50 * 60_000 });
-    return token;
-  };
-  const client = graphqlClient({ service: 'gateway', url, timeoutMs: 10_000 });
-  return async (driverCode, document, variables) =>
-    client.call(document, variables, { headers: { authorization: `Bearer ${await tokenFor(driverCode)}` } });
+/** Calls with the simulator's own token: it may accept DEMO trips and move their drivers, nothing else. */
+function gatewayCall(url: string, token: () => string): GatewayCall {
+  const client = graphqlClient({
+    service: 'gateway',
+    url,
+    timeoutMs: 10_000,
+    headers: () => ({ authorization: `Bearer ${token()}` }),
+  });
+  return (document, variables) => client.call(document, variables);
 }
 
 /** The driver is busy with another trip: the next offered driver may accept instead. */
@@ -63,12 +54,13 @@ const isDriverBusy = (err: GraphQLClientError) =>
   err.errors.some((e) => e.extensions?.code === 'CONFLICT' && /already on trip/.test(e.message));
 
 /**
- * Drives DEMO trips like a driver app would, through the public API: accepts the offer with one of
- * the offered drivers, then moves that driver one step along the route after every monitor pass.
- * Stateless: each step follows from the event, so a restart or a redelivery just repeats a move.
+ * Drives DEMO trips like a driver app would, through the public API and as its own principal
+ * (role simulator): accepts the offer for one of the offered drivers, then moves that driver one step
+ * along the route after every monitor pass. Stateless: each step follows from the event, so a restart
+ * or a redelivery just repeats a move.
  */
 export async function simulate(
-  call: DriverCall,
+  call: GatewayCall,
   event: TripEventEnvelope,
   steps: number,
   log: Logger,
@@ -78,14 +70,25 @@ export async function simulate(
   const move = async (location: LatLon) => {
     // A moving trip always has a driver; an event without one is unusable, not worth retrying.
     if (!trip.driverCode) throw new PermanentError(`trip ${trip.code} has no driver to move`);
-    await call(trip.driverCode, MoveDriverDocument, { code: trip.driverCode, location });
+    try {
+      await call(MoveDriverDocument, { code: trip.driverCode, location });
+    } catch (err) {
+      // The simulator may move a driver only while on a DEMO trip: a late or redelivered move after
+      // the trip ended is refused, and there is nothing left to do for it.
+      if (!(err instanceof GraphQLClientError) || err.code !== 'FORBIDDEN') throw err;
+      log.info('demo driver not moved', {
+        trip: trip.code,
+        driverCode: trip.driverCode,
+        reason: err.message,
+      });
+    }
   };
   switch (event.data.event) {
     case 'DRIVERS_NOTIFIED': {
       const candidates = [...trip.availableDriverCodes].sort(() => Math.random() - 0.5);
       for (const driverCode of candidates) {
         try {
-          await call(driverCode, AcceptTripDocument, { code: trip.code, driverCode });
+          await call(AcceptTripDocument, { code: trip.code, driverCode });
           return log.info('demo driver accepted', { trip: trip.code, driverCode });
         } catch (err) {
           // Transient failures (e.g. the trips subgraph unreachable) throw: the consumer retries the event.
@@ -115,16 +118,23 @@ export async function simulate(
 }
 
 if (require.main === module) {
-  void runWorker('simulator', 4102, async ({ kafka, producer, log }) => {
-    const call = gatewayCall(envUrl('GATEWAY_URL', 'http://127.0.0.1:4000/graphql', ['http:', 'https:']));
-    const steps = envInt('SIM_ROUTE_STEPS', 5, { min: 1, max: 1000 });
-    const consumer = await runTripEventConsumer({
-      kafka,
-      producer,
-      groupId: 'simulator',
-      log,
-      handle: (event) => simulate(call, event, steps, log),
-    });
-    return { ready: () => consumer.isRunning(), closers: [() => consumer.stop()] };
+  void runWorker('simulator', 4102, {
+    config: (env) => ({
+      call: gatewayCall(
+        envUrl('GATEWAY_URL', 'http://127.0.0.1:4000/graphql', ['http:', 'https:'], env),
+        readSimulatorToken(env),
+      ),
+      steps: envInt('SIM_ROUTE_STEPS', 5, { min: 1, max: 1000 }, env),
+    }),
+    setup: async ({ kafka, producer, log }, { call, steps }) => {
+      const consumer = await runTripEventConsumer({
+        kafka,
+        producer,
+        groupId: 'simulator',
+        log,
+        handle: (event) => simulate(call, event, steps, log),
+      });
+      return { ready: () => consumer.isRunning(), closers: [() => consumer.stop()] };
+    },
   });
 }

@@ -6,7 +6,10 @@ import { ConfigError } from '@rideshare/common';
 import { policyPlugin } from '../policy/apollo-plugin';
 import { safelistCheck } from '../policy/safelist';
 
-/** Automatic persisted queries stored in Redis, shared by every gateway instance. */
+/**
+ * Automatic persisted queries stored in Redis, shared by every gateway instance. The gateway passes
+ * `<REDIS_NAMESPACE>:apq:` as the prefix, so deployments sharing a Redis keep their own.
+ */
 export class RedisQueryCache implements KeyValueCache<string> {
   constructor(
     private readonly redis: Redis,

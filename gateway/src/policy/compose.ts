@@ -1,7 +1,7 @@
-import type { ValidationRule } from 'graphql';
+import type { ParseOptions, ValidationRule } from 'graphql';
 import type { Identity } from '@rideshare/common';
 import { sha256 } from '../limits/persisted-queries';
-import type { Caller, Credentials, OperationText, PolicyPlugin } from './plugin';
+import type { Caller, Credentials, OperationText, PolicyPlugin, ResolvedOperation } from './plugin';
 import { proceed, type PolicyHeaders, type Refusal, type Verdict } from './refusal';
 
 /** An HTTP request let through: who it is from, and the headers its answer carries. */
@@ -11,10 +11,14 @@ export interface Admitted {
   readonly headers: PolicyHeaders;
 }
 
-/** A WebSocket connection let through; `release` once it closes (it frees what it counted). */
+/**
+ * A WebSocket connection let through until `expiresAt` (ms since the epoch: its token's expiry);
+ * `release` once it closes (it frees what it counted).
+ */
 export interface Connected {
   readonly refused: false;
   readonly identity: Identity;
+  readonly expiresAt: number;
   readonly release: () => void;
 }
 
@@ -25,19 +29,28 @@ export interface Connected {
 export interface RequestPolicy {
   /** For Apollo's `validationRules` (HTTP) and the socket's graphql-js validation. */
   readonly validationRules: readonly ValidationRule[];
+  /** For Apollo's `parseOptions` (HTTP) and the socket's graphql-js parse: the token limit. */
+  readonly parseOptions: Readonly<ParseOptions>;
   /**
    * An HTTP request: authenticate, then the request hooks, then refuse an anonymous caller. The
    * request hooks see anonymous callers first so that the rate limit counts them (per address).
    */
   admitRequest(credentials: Credentials): Promise<Admitted | Refusal>;
+  /**
+   * The Sandbox page (local mode): it needs no token and runs no operation, but is counted by the
+   * request hooks like any anonymous request (the rate limit, per address).
+   */
+  admitLandingPage(address: string): Promise<Verdict>;
   /** A WebSocket connection_init: authenticate (no anonymous sockets), then the connection hooks. */
   admitConnection(credentials: Credentials): Promise<Connected | Refusal>;
   /** Before an operation on a connection takes a slot; synchronous, so that slots are taken at once. */
   admitConnectionOperation(running: number): Verdict;
   /** An operation sent over a socket, by its text: the operation hooks, then the request hooks. */
   admitSocketOperation(identity: Identity, query: string): Promise<Verdict>;
-  /** A client operation resolved by Apollo (HTTP). */
+  /** A client operation resolved by Apollo (HTTP), by its text. */
   admitOperation(operation: OperationText): Verdict;
+  /** A client operation with its coerced variables (HTTP and WebSocket alike): the query limits. */
+  admitResolvedOperation(operation: ResolvedOperation): Verdict;
 }
 
 type Hook<T> = (plugin: PolicyPlugin) => T | undefined;
@@ -73,21 +86,29 @@ export function composePolicy(plugins: readonly PolicyPlugin[]): RequestPolicy {
   const onRequest = (caller: Caller) => decideAsync(plugins, (p) => p.onRequest?.(caller));
   const admitOperation = (operation: OperationText) => decide(plugins, (p) => p.onOperation?.(operation));
 
+  const maxTokens = Math.min(...plugins.map((p) => p.maxTokens ?? Infinity));
+
   return {
     validationRules: plugins.flatMap((p) => p.validationRules ?? []),
+    parseOptions: Number.isFinite(maxTokens) ? { maxTokens } : {},
 
     async admitRequest(credentials) {
       const who = await authenticate(credentials);
       const anonymous = 'refused' in who;
-      const verdict = await onRequest(anonymous ? { address: credentials.address } : { identity: who });
+      const verdict = await onRequest(
+        anonymous ? { address: credentials.address } : { identity: who.identity },
+      );
       if (verdict.refused) return verdict;
       if (anonymous) return { ...who, headers: { ...verdict.headers, ...who.headers } };
-      return { refused: false, identity: who, headers: verdict.headers };
+      return { refused: false, identity: who.identity, headers: verdict.headers };
     },
 
+    admitLandingPage: (address) => onRequest({ address }),
+
     async admitConnection(credentials) {
-      const identity = await authenticate(credentials);
-      if ('refused' in identity) return identity; // the socket is closed: it never ran a request
+      const token = await authenticate(credentials);
+      if ('refused' in token) return token; // the socket is closed: it never ran a request
+      const { identity, expiresAt } = token;
       // No await below: a connection is counted in the same turn as it is checked.
       const counted: PolicyPlugin[] = [];
       const release = () => counted.splice(0).forEach((p) => p.onDisconnect?.(identity));
@@ -99,7 +120,7 @@ export function composePolicy(plugins: readonly PolicyPlugin[]): RequestPolicy {
         }
         if (verdict) counted.push(plugin);
       }
-      return { refused: false, identity, release };
+      return { refused: false, identity, expiresAt, release };
     },
 
     admitConnectionOperation: (running) => decide(plugins, (p) => p.onConnectionOperation?.(running)),
@@ -112,5 +133,6 @@ export function composePolicy(plugins: readonly PolicyPlugin[]): RequestPolicy {
     },
 
     admitOperation,
+    admitResolvedOperation: (operation) => decide(plugins, (p) => p.onResolvedOperation?.(operation)),
   };
 }

@@ -9,17 +9,22 @@ import { useRateLimit } from './rate-limit';
 import { useSafelist } from './safelist';
 
 export type { Admitted, Connected, RequestPolicy } from './compose';
-export type { Caller, Credentials, OperationText, PolicyPlugin } from './plugin';
+export type { Caller, Credentials, OperationText, PolicyPlugin, ResolvedOperation } from './plugin';
 export { formattedRefusal, refusalError, type Refusal, type Verdict } from './refusal';
 export { composePolicy } from './compose';
-export { isLandingPageRequest, landingPageIdentity } from './landing-page';
+export { isLandingPageRequest } from './landing-page';
 export { policyPlugin } from './apollo-plugin';
-export { validateOperation, type OperationRequest, type ValidOperation } from './validate-operation';
+export {
+  coerceVariables,
+  validateOperation,
+  type OperationRequest,
+  type ValidOperation,
+} from './validate-operation';
 
 /**
  * The gateway's request policy, one for HTTP and WebSocket: who may call (bearer tokens), how often
  * (per identity, per address when anonymous), what may run (the safelist, when one is configured),
- * how big it may be (depth, aliases, cost), and how many sockets and socket operations one may hold.
+ * how big it may be (tokens, depth, aliases, directives, cost), and how many sockets and socket operations one may hold.
  */
 export function createRequestPolicy(
   config: Pick<

@@ -3,8 +3,9 @@ import type { PolicyPlugin } from './plugin';
 import { proceed, refuse } from './refusal';
 
 /**
- * A per-minute budget per identity, or per address for anonymous callers (who get a smaller one),
- * counted in Redis so every gateway instance shares it. Every request reports what is left.
+ * A budget for any 60 s per identity, or per address for anonymous callers (who get a smaller one),
+ * counted in Redis so every gateway instance shares it (limits/rate-limit.ts: a sliding window, and
+ * an in-process limit while Redis is away). Every request reports what is left.
  */
 export function useRateLimit(
   limiter: RateLimiter,

@@ -23,6 +23,10 @@ export class AsyncQueue<T> {
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     this.closed = true;
     this.items = [];

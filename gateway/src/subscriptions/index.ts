@@ -36,9 +36,11 @@ export function createSubscriptions(
   config: GatewayConfig,
   log: Logger,
   policy: SubscriptionServerDeps['policy'],
+  /** REDIS_NAMESPACE's `<ns>:` (or ''), put before every channel listened on. */
+  channelPrefix = '',
 ) {
   const execute = gatewayExecutor(apollo, log);
-  const feeds = createRedisFeeds(config.redisUrl, log);
+  const feeds = createRedisFeeds(config.redisUrl, log, channelPrefix);
   const payloads = createPayloadResolver(execute, { share: config.subscriptionDedup });
   const live = createLiveFields({ graph, execute, feeds, payloads, log });
   const server = attachSubscriptionServer(http, {

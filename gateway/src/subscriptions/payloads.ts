@@ -26,6 +26,20 @@ export function resolveVariables(
   return values;
 }
 
+/** Codes of our subgraph fetcher (fetcher.ts) for a subgraph that did not answer. */
+const UNAVAILABLE_CODES = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_TIMEOUT']);
+
+/**
+ * Why a resolution failed, wholly or in part, when trying again may help: a subgraph could not be
+ * reached, or one failed inside (e.g. its database restarting); null when it did not, or when the
+ * error is the answer (FORBIDDEN, NOT_FOUND …).
+ */
+export function transientFailure(result: ExecutionResult): 'unavailable' | 'internal' | null {
+  const codes = (result.errors ?? []).map((e) => String(e.extensions?.code));
+  if (codes.some((c) => UNAVAILABLE_CODES.has(c))) return 'unavailable';
+  return codes.includes('INTERNAL_SERVER_ERROR') ? 'internal' : null;
+}
+
 /**
  * Resolves update payloads through the gateway's federated execution, once per (entity, version,
  * selection): subscribers with the same selection of the same update share the resolution, so the
@@ -55,10 +69,16 @@ export function createPayloadResolver(execute: Execute, { share = true, retainMs
       const key = `${plan.live.field}\u0000${version}\u0000${JSON.stringify(own)}\u0000${plan.selectionKey}`;
       let pending = shared.get(key);
       if (!pending) {
-        pending = run(plan, own);
-        shared.set(key, pending);
+        const created = run(plan, own);
+        pending = created;
+        shared.set(key, created);
         // Kept briefly so subscribers that reach this version a little later share it too.
         setTimeout(() => shared.delete(key), retainMs).unref();
+        // A failure is not kept: whoever retries resolves anew.
+        const forget = () => {
+          if (shared.get(key) === created) shared.delete(key);
+        };
+        created.then((result) => transientFailure(result) && forget(), forget);
       }
       return pending;
     },

@@ -7,8 +7,10 @@ import { liveSignalSchema, type LiveSignal, type Logger } from '@rideshare/commo
  * Redis SUBSCRIBE per channel however many clients watch it, and unsubscribes with the last one, so a
  * gateway only receives the channels its own clients watch. Messages are live signals
  * (common/src/live-signal.ts); anything else is dropped with a warning, never delivered.
+ * Channels are the live templates' names inside the deployment's namespace: `prefix` (REDIS_NAMESPACE's
+ * `<ns>:`) goes before each one here, in one place, as the notifier's publishLive does.
  */
-export function createRedisFeeds(redisUrl: string, log: Logger) {
+export function createRedisFeeds(redisUrl: string, log: Logger, prefix = '') {
   const options = { maxRetriesPerRequest: null, enableReadyCheck: true };
   const publisher = new Redis(redisUrl, options);
   const subscriber = new Redis(redisUrl, options);
@@ -28,7 +30,8 @@ export function createRedisFeeds(redisUrl: string, log: Logger) {
 
   return {
     /** Listens on one channel; resolves once Redis confirmed, with the function that stops listening. */
-    async subscribe(channel: string, onSignal: (signal: LiveSignal) => void): Promise<() => void> {
+    async subscribe(name: string, onSignal: (signal: LiveSignal) => void): Promise<() => void> {
+      const channel = prefix + name;
       const id = await pubsub.subscribe(channel, (message: unknown) => {
         const parsed = liveSignalSchema.safeParse(message);
         if (parsed.success) onSignal(parsed.data);

@@ -3,7 +3,7 @@ import type { LiveSignal } from '@rideshare/common';
 import { AsyncQueue, CLOSED } from './async-queue';
 import type { LiveFieldSpec } from './live-directive';
 import type { SubscriptionPlan } from './operation';
-import { resolveVariables, type PayloadResolver } from './payloads';
+import { resolveVariables, transientFailure, type PayloadResolver } from './payloads';
 import type { RedisFeeds } from './redis-feeds';
 
 /** An entity's state as a resumable field's check reads it. */
@@ -17,6 +17,8 @@ export interface StreamDeps {
   payloads: PayloadResolver;
   /** The entity's current state (the field's check, as the subscriber), or null when there is none. */
   currentState(plan: SubscriptionPlan): Promise<EntityState | null>;
+  /** How long an update failing inside a subgraph is tried again before it is delivered as it is. */
+  internalRetryMs?: number;
 }
 
 type Stream = AsyncIterableIterator<ExecutionResult> & { return(): Promise<IteratorResult<ExecutionResult>> };
@@ -83,11 +85,39 @@ export function shape(plan: SubscriptionPlan, result: ExecutionResult): Executio
   return { data: { [plan.responseKey]: payload }, ...(errors ? { errors } : {}) };
 }
 
+/** Between attempts at an update while a subgraph fails: doubling, capped (a restart takes seconds). */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5_000;
+/** An internal error may be a bug rather than a restart: tried again for this long only. */
+const INTERNAL_RETRY_MS = 30_000;
+
+/**
+ * Resolves one version of a resumable field. While a subgraph cannot be reached (or fails inside, for
+ * a while) it waits and tries again: an update without its data would be a gap the client cannot
+ * see, as the next one carries the next version. CLOSED when the subscriber left meanwhile.
+ */
+async function resolveAvailable(
+  deps: StreamDeps,
+  plan: SubscriptionPlan,
+  version: number,
+  queue: AsyncQueue<LiveSignal>,
+): Promise<ExecutionResult | typeof CLOSED> {
+  const giveUpInternalAt = Date.now() + (deps.internalRetryMs ?? INTERNAL_RETRY_MS);
+  for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+    const result = await deps.payloads.resolve(plan, version, resolveVariables(plan, version));
+    const failure = transientFailure(result);
+    if (!failure || (failure === 'internal' && Date.now() >= giveUpInternalAt)) return result;
+    await new Promise((r) => setTimeout(r, delay));
+    if (queue.isClosed) return CLOSED;
+  }
+}
+
 /**
  * A resumable field: listens first, then reads the entity's version, replays what the client missed
  * after the resume argument, and goes on live. Live signals only raise the version to reach; every
  * version in between is resolved in order, so there is no gap, no duplicate, and a lost Redis message
- * is filled from the entity's history. Completes after the version that meets the end condition.
+ * is filled from the entity's history; an update is resolved again while a subgraph fails.
+ * Completes after the version that meets the end condition.
  */
 export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
   const queue = new AsyncQueue<LiveSignal>();
@@ -101,8 +131,10 @@ export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channe
     let finalVersion = current.final ? current.version : Number.POSITIVE_INFINITY;
     for (;;) {
       while (delivered < target && delivered < finalVersion) {
+        const result = await resolveAvailable(deps, plan, delivered + 1, queue);
+        if (result === CLOSED) return;
         delivered++;
-        yield shape(plan, await deps.payloads.resolve(plan, delivered, resolveVariables(plan, delivered)));
+        yield shape(plan, result);
       }
       if (delivered >= finalVersion) return;
       const signal = await queue.next();

@@ -7,8 +7,9 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Identity, Logger } from '@rideshare/common';
+import { sha256 } from '../limits/persisted-queries';
 import { refusalError, validateOperation, type OperationRequest, type RequestPolicy } from '../policy';
 import type { LiveFields, SubscriptionPlan } from './live-fields';
 import type { Execute } from './payloads';
@@ -27,6 +28,31 @@ export interface SubscriptionServerDeps {
 
 type OperationContext = { plan: SubscriptionPlan } | { identity: Identity };
 
+interface Connection {
+  identity: Identity;
+  running: Set<string>;
+  /** Frees what the policy counted, and stops the expiry timer. */
+  close(): void;
+}
+
+/** Close code of a connection whose token expired: graphql-ws's Forbidden, as for a bad token. */
+export const TOKEN_EXPIRED = 4403;
+/** setTimeout's longest delay; a later expiry is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Closes `socket` with 4403 once `expiresAt` (ms since the epoch) has passed; returns the cancel. */
+function closeAtExpiry(socket: WebSocket, expiresAt: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return socket.close(TOKEN_EXPIRED, 'Forbidden: token expired');
+    timer = setTimeout(check, Math.min(left, MAX_TIMER_MS));
+    timer.unref(); // a pending expiry does not keep the process alive
+  };
+  check();
+  return () => clearTimeout(timer);
+}
+
 /** The Authorization value of `connection_init`: at the top level or under `headers`. */
 function bearerOf(params: Record<string, unknown> | undefined): string | undefined {
   const headers: unknown = params?.headers;
@@ -41,8 +67,9 @@ function bearerOf(params: Record<string, unknown> | undefined): string | undefin
  * graphql-ws on the gateway's own HTTP server and path (/graphql): the transport adapter of the
  * request policy. The client authenticates in `connection_init` ({ "authorization": "Bearer <token>" });
  * a refused connection is closed (a bad token with 4403, too many connections with the refusal's
- * code), a refused operation answered with an `error` message. Queries and mutations sent over the
- * socket run through the gateway like HTTP ones; subscriptions are planned and streamed by `live`.
+ * code), and an admitted one with 4403 when its token expires; a refused operation is answered with
+ * an `error` message. Queries and mutations sent over the socket run through the gateway like HTTP
+ * ones; subscriptions are planned and streamed by `live`.
  * Bad protocol messages get graphql-ws's close codes (4400, 4401, 4409 …).
  */
 export function attachSubscriptionServer(server: http.Server, deps: SubscriptionServerDeps) {
@@ -56,7 +83,7 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const connections = new WeakMap<object, { identity: Identity; release(): void; running: Set<string> }>();
+  const connections = new WeakMap<object, Connection>();
   // Contexts this server made, so the one graphql-ws hands back (typed unknown) is found, not cast.
   const contexts = new WeakMap<object, OperationContext>();
   const operationContext = (value: unknown): OperationContext => {
@@ -69,9 +96,15 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
   const prepare = async (identity: Identity, payload: OperationRequest) => {
     const admitted = await policy.admitSocketOperation(identity, payload.query);
     if (admitted.refused) return [refusalError(admitted)];
-    const valid = validateOperation(deps.schema(), payload, policy.validationRules);
+    const valid = validateOperation(deps.schema(), payload, policy.validationRules, policy.parseOptions);
     if ('errors' in valid) return valid.errors;
     const { schema, document, operation, variableValues } = valid;
+    const limits = policy.admitResolvedOperation({
+      queryHash: sha256(payload.query),
+      internal: false,
+      ...valid,
+    });
+    if (limits.refused) return [refusalError(limits)];
     let contextValue: OperationContext = { identity };
     if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
       const planned = await deps.live.plan(schema, document, operation, variableValues, identity);
@@ -82,7 +115,7 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
     return { schema, document, variableValues, operationName: payload.operationName ?? null, contextValue };
   };
 
-  const disposable = useServer<Record<string, unknown> | undefined, { socket: import('ws').WebSocket }>(
+  const disposable = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
       onConnect: async (ctx) => {
         const admitted = await policy.admitConnection({
@@ -94,10 +127,24 @@ export function attachSubscriptionServer(server: http.Server, deps: Subscription
           if (admitted.closeCode) ctx.extra.socket.close(admitted.closeCode, admitted.message);
           return false; // otherwise graphql-ws closes with 4403 Forbidden
         }
-        connections.set(ctx, { identity: admitted.identity, release: admitted.release, running: new Set() });
+        const { socket } = ctx.extra;
+        // Closed while the policy was deciding: onClose has run already and would never release it.
+        if (socket.readyState !== socket.OPEN) {
+          admitted.release();
+          return false;
+        }
+        const cancelExpiry = closeAtExpiry(socket, admitted.expiresAt);
+        connections.set(ctx, {
+          identity: admitted.identity,
+          running: new Set(),
+          close: () => {
+            cancelExpiry();
+            admitted.release();
+          },
+        });
         return true;
       },
-      onClose: (ctx) => connections.get(ctx)?.release(),
+      onClose: (ctx) => connections.get(ctx)?.close(),
       onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx);
         if (!connection)

@@ -1,4 +1,4 @@
 import { runDatabaseService } from '@rideshare/common';
-import { createDriversServer } from './server';
+import { createDriversServer, readDriversServerConfig } from './server';
 
-void runDatabaseService('drivers', 4001, createDriversServer);
+void runDatabaseService('drivers', 4001, { config: readDriversServerConfig, build: createDriversServer });

@@ -4,7 +4,7 @@ import {
   createDriverLocationEvent,
   orderedBatch,
   startOutboxRelay,
-  TOPICS,
+  type EventTopics,
   type OutboxRelay,
 } from '@rideshare/events';
 import type { DriverDocument, DriverModels } from './models';
@@ -23,19 +23,20 @@ export function locationEvent(move: Move) {
  * Publishes the drivers' moves to the driver-events topic (keyed by driver code, each driver's in
  * version order), then marks them published, through the one outbox relay (events/src/outbox-relay.ts).
  * Afterwards the moved drivers are read once, which projects a move whose writer died before writing
- * it onto the driver document.
+ * it onto the driver document. `topics` are those of the service's namespace.
  */
 export function startLocationRelay(
   models: DriverModels,
   producer: Producer,
   log: Logger,
   intervalMs: number,
+  topics: EventTopics,
 ): OutboxRelay {
   const storage = createDriverStorage(models);
   return startOutboxRelay<Move>({
     name: 'drivers',
     producer,
-    topic: TOPICS.driverEvents,
+    topic: topics.driverEvents,
     log,
     intervalMs,
     nextBatch: async () => orderedBatch(await storage.unpublishedMoves(), (m) => m.key),

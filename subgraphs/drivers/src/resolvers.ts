@@ -1,11 +1,11 @@
 import {
   conflict,
-  generateCode,
   notFound,
   requireCode,
   requireCoordinates,
-  requireLimit,
-  requireName,
+  listLimit,
+  nameChanges,
+  newPersonRecord,
   badInput,
   authorize,
   isSelf,
@@ -17,10 +17,10 @@ import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { DriverRecord } from './models';
 import { findDriversNear } from './nearby';
+import { authorizeDriverMove } from './simulator-moves';
 import type { DriverChange } from './storage';
 import { validateCar } from './validation';
 
-const MAX_LIST = 200;
 const MAX_RADIUS_KM = 500;
 
 async function getDriver(ctx: Context, code: string): Promise<DriverRecord> {
@@ -47,8 +47,7 @@ async function changeDriver(ctx: Context, code: string, change: DriverChange): P
 export const resolvers: Resolvers = {
   Query: {
     drivers: (_p, { limit }, ctx) =>
-      authorize(ctx.identity, 'list drivers') &&
-      ctx.storage.listDrivers(requireLimit('limit', limit, 50, MAX_LIST)),
+      authorize(ctx.identity, 'list drivers') && ctx.storage.listDrivers(listLimit(limit, 50)),
     driver: (_p, { code }, ctx) =>
       authorize(ctx.identity, `read driver ${code}`, isSelf('driver', code)) && getDriver(ctx, code),
     trackedDriver: async (_p, { code }, ctx) => {
@@ -56,32 +55,22 @@ export const resolvers: Resolvers = {
       return getDriver(ctx, code);
     },
     activeDrivers: (_p, { limit }, ctx) =>
-      authorize(ctx.identity, 'list drivers') &&
-      ctx.storage.listActiveDrivers(requireLimit('limit', limit, 50, MAX_LIST)),
+      authorize(ctx.identity, 'list drivers') && ctx.storage.listActiveDrivers(listLimit(limit, 50)),
     driversNear: async (_p, { location, radiusKm, limit }, ctx) => {
       authorize(ctx.identity, 'search drivers');
       const center = requireCoordinates('location', location);
       if (!Number.isFinite(radiusKm) || radiusKm <= 0 || radiusKm > MAX_RADIUS_KM) {
         throw badInput('radiusKm', `must be greater than 0 and at most ${MAX_RADIUS_KM}, got ${radiusKm}`);
       }
-      const near = await findDriversNear(
-        ctx.storage,
-        center,
-        radiusKm,
-        requireLimit('limit', limit, 10, MAX_LIST),
-      );
+      const near = await findDriversNear(ctx.storage, center, radiusKm, listLimit(limit, 10));
       return near.map((n) => n.driver);
     },
   },
   Mutation: {
     createDriver: async (_p, { input }, ctx) => {
       authorize(ctx.identity, 'create drivers');
-      const code = input.code ? requireCode('input.code', input.code) : generateCode();
       const record = {
-        _id: code,
-        code,
-        firstName: requireName('input.firstName', input.firstName),
-        lastName: requireName('input.lastName', input.lastName),
+        ...newPersonRecord(input),
         car: validateCar('input.car', input.car),
         location: input.location ? requireCoordinates('input.location', input.location) : null,
         isAcceptingRides: input.isAcceptingRides ?? true,
@@ -92,9 +81,7 @@ export const resolvers: Resolvers = {
     },
     updateDriver: async (_p, { code, input }, ctx) => {
       authorize(ctx.identity, `change driver ${code}`, isSelf('driver', code));
-      const change: DriverChange = {};
-      if (input.firstName != null) change.firstName = requireName('input.firstName', input.firstName);
-      if (input.lastName != null) change.lastName = requireName('input.lastName', input.lastName);
+      const change: DriverChange = nameChanges(input);
       if (input.car != null) change.car = validateCar('input.car', input.car);
       return changeDriver(ctx, code, change);
     },
@@ -104,7 +91,7 @@ export const resolvers: Resolvers = {
       return true;
     },
     updateDriverLocation: async (_p, { code, location }, ctx) => {
-      authorize(ctx.identity, `move driver ${code}`, isSelf('driver', code));
+      await authorizeDriverMove(ctx, code);
       const point = requireCoordinates('location', location);
       const driver = await changeDriver(ctx, code, { location: point });
       await ctx.storage.recordLocation(code, point);
@@ -126,7 +113,7 @@ export const resolvers: Resolvers = {
       d.isAcceptingRides,
     locationHistory: async (d, { limit }, ctx) => {
       authorize(ctx.identity, `see where driver ${d.code} was`, isSelf('driver', d.code));
-      const rows = await ctx.storage.locationHistory(d.code, requireLimit('limit', limit, 20, MAX_LIST));
+      const rows = await ctx.storage.locationHistory(d.code, listLimit(limit, 20));
       return rows.map((r) => ({ location: r.location, recordedAt: r.recordedAt.toISOString() }));
     },
     createdAt: (d) => d.createdAt.toISOString(),

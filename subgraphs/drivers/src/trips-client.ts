@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
-import { graphqlClient, serviceHeaders } from '@rideshare/common';
+import { graphqlClient, serviceSigner } from '@rideshare/common';
 
 interface CurrentPassengers {
   _entities: Array<{ currentTrip?: { passenger: { code: string } } | null } | null>;
@@ -39,7 +39,7 @@ export function tripsDirectory(tripsUrl: string, timeoutMs = 5_000): TripsDirect
     service: 'trips',
     url: tripsUrl,
     timeoutMs,
-    headers: () => serviceHeaders('drivers'),
+    sign: serviceSigner('drivers'),
   });
   return {
     async currentPassengers(driverCodes) {

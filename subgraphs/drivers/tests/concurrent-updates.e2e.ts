@@ -1,4 +1,4 @@
-import { serviceHeaders, type ChangeEntry } from '@rideshare/common';
+import { serviceSigner, type ChangeEntry } from '@rideshare/common';
 import { postGraphQL, startSubgraphInProcess, type InProcessSubgraph } from '@rideshare/testing';
 import type { DriverDocument, DriverRecord } from '../src/models';
 import { createDriversServer } from '../src/server';
@@ -8,7 +8,7 @@ describe('drivers subgraph under concurrent updates of one driver', () => {
   let subgraph: InProcessSubgraph;
   // The orchestrator (availability) and a driver's app (location) write the same driver at any time.
   const call = (query: string, variables: Record<string, unknown>) =>
-    postGraphQL(subgraph.url, query, variables, serviceHeaders('test'));
+    postGraphQL(subgraph.url, query, variables, serviceSigner('test'));
   // The models the server registered; registering them again would re-run index builds.
   const drivers = () => subgraph.connection.model<DriverDocument>('Driver');
   const changes = () => subgraph.connection.model<ChangeEntry<DriverDocument>>('DriverChange');

@@ -2,14 +2,21 @@ import crypto from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import type mongoose from 'mongoose';
 import { connectDatabase, createLogger, readInfraConfig, type LatLon } from '@rideshare/common';
-import { createProducer, ensureTopics, parseDriverEvent, TOPICS, type OutboxRelay } from '@rideshare/events';
+import {
+  createProducer,
+  ensureTopics,
+  parseDriverEvent,
+  readKafkaConfig,
+  type OutboxRelay,
+} from '@rideshare/events';
 import { testKafka, waitFor } from '@rideshare/testing';
 import { startLocationRelay } from '../src/location-relay';
 import { driverModels, type DriverModels, type DriverRecord } from '../src/models';
 import { createDriverStorage, type DriverStorage } from '../src/storage';
-import { car } from './driver-operations';
+import { adaMoves } from './driver-operations';
 
 const log = createLogger('location-events-test', 'error');
+const { topics } = readKafkaConfig();
 
 /**
  * A driver's moves reach the driver-events topic through the change log's outbox: once each, in
@@ -27,21 +34,13 @@ describe('driver location events', () => {
   const wrongKeys: string[] = [];
 
   const startRelay = () => {
-    const relay = startLocationRelay(models, producer, log, 50);
+    const relay = startLocationRelay(models, producer, log, 50, topics);
     relays.push(relay);
     return relay;
   };
   const newDriver = async (storage: DriverStorage) => {
     const code = `LOC${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
-    const created = await storage.createDriver({
-      _id: code,
-      code,
-      firstName: 'Ada',
-      lastName: 'Moves',
-      car,
-      location: null,
-      isAcceptingRides: true,
-    });
+    const created = await storage.createDriver(adaMoves(code, true));
     if (!created) throw new Error(`driver ${code} exists`);
     return code;
   };
@@ -68,11 +67,11 @@ describe('driver location events', () => {
     // Read only what is published from now on.
     const admin = kafka.admin();
     await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(TOPICS.driverEvents);
+    const offsets = await admin.fetchTopicOffsets(topics.driverEvents);
     await admin.disconnect();
     consumer = kafka.consumer({ groupId: `location-events-test-${crypto.randomBytes(4).toString('hex')}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.driverEvents });
+    await consumer.subscribe({ topic: topics.driverEvents });
     await consumer.run({
       eachMessage: ({ message }) => {
         const { data } = parseDriverEvent(message.value);
@@ -83,7 +82,7 @@ describe('driver location events', () => {
       },
     });
     for (const o of offsets)
-      consumer.seek({ topic: TOPICS.driverEvents, partition: o.partition, offset: o.offset });
+      consumer.seek({ topic: topics.driverEvents, partition: o.partition, offset: o.offset });
   });
 
   afterEach(async () => {

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import type mongoose from 'mongoose';
-import { connectDatabase, readInfraConfig, serviceHeaders } from '@rideshare/common';
+import { connectDatabase, readInfraConfig, serviceSigner } from '@rideshare/common';
 import { postGraphQL, startService, type RunningService } from '@rideshare/testing';
 import { driverModels, type DriverDocument, type DriverModels } from '../src/models';
-import { AVAILABILITY, MOVE, car } from './driver-operations';
+import { AVAILABILITY, MOVE, adaMoves } from './driver-operations';
 
 describe('two drivers subgraph processes on one database', () => {
   // Two replicas share nothing but the database: an in-process lock could not serialize their writes.
@@ -14,7 +14,7 @@ describe('two drivers subgraph processes on one database', () => {
   const logs: string[] = [];
 
   const call = (replica: RunningService, query: string, variables: Record<string, unknown>) =>
-    postGraphQL(replica.url, query, variables, serviceHeaders('test'));
+    postGraphQL(replica.url, query, variables, serviceSigner('test'));
   const move = (replica: RunningService, code: string, location: { latitude: number; longitude: number }) =>
     call(replica, MOVE, { code, location });
   const setAvailability = (replica: RunningService, code: string, on: boolean) =>
@@ -26,17 +26,11 @@ describe('two drivers subgraph processes on one database', () => {
   };
   const createDriver = (code: string) =>
     // Written as old documents are, past mongoose's defaults: no version field (it counts as 0).
-    connection.getClient().db(dbName).collection<DriverDocument>('drivers').insertOne({
-      _id: code,
-      code,
-      firstName: 'Ada',
-      lastName: 'Moves',
-      car,
-      location: null,
-      isAcceptingRides: false,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
+    connection
+      .getClient()
+      .db(dbName)
+      .collection<DriverDocument>('drivers')
+      .insertOne({ ...adaMoves(code, false), createdAt: new Date(), updatedAt: new Date() });
   const changesOf = (code: string) =>
     models.DriverChanges.find({ key: code }).sort({ version: 1 }).lean().exec();
 

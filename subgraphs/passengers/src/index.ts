@@ -1,4 +1,5 @@
 import { runDatabaseService } from '@rideshare/common';
 import { createPassengersServer } from './server';
 
-void runDatabaseService('passengers', 4002, createPassengersServer);
+// No settings beyond those every database service reads.
+void runDatabaseService('passengers', 4002, { config: () => ({}), build: createPassengersServer });

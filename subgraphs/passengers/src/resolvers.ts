@@ -1,13 +1,13 @@
 import {
   badInput,
   conflict,
-  generateCode,
   isDuplicateKeyError,
   notFound,
   requireCode,
   requireEmail,
-  requireLimit,
-  requireName,
+  listLimit,
+  nameChanges,
+  newPersonRecord,
   authorize,
   isSelf,
   requireIdentity,
@@ -16,7 +16,6 @@ import type { Context } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { PassengerChange } from './storage';
 
-const MAX_LIST = 200;
 const PHONE = /^\+?[0-9 ()-]{5,20}$/;
 
 function requirePhone(field: string, value: string): string {
@@ -52,8 +51,7 @@ async function duplicateAsConflict(
 export const resolvers: Resolvers = {
   Query: {
     passengers: (_p, { limit }, ctx) =>
-      authorize(ctx.identity, 'list passengers') &&
-      ctx.storage.listPassengers(requireLimit('limit', limit, 50, MAX_LIST)),
+      authorize(ctx.identity, 'list passengers') && ctx.storage.listPassengers(listLimit(limit, 50)),
     passenger: async (_p, { code }, ctx) => {
       authorize(ctx.identity, `read passenger ${code}`, isSelf('passenger', code));
       const passenger = await ctx.passengerByCode.load(requireCode('code', code));
@@ -69,12 +67,8 @@ export const resolvers: Resolvers = {
         'register passengers',
         (caller) => input.code != null && isSelf('passenger', input.code)(caller),
       );
-      const code = input.code ? requireCode('input.code', input.code) : generateCode();
       const record = {
-        _id: code,
-        code,
-        firstName: requireName('input.firstName', input.firstName),
-        lastName: requireName('input.lastName', input.lastName),
+        ...newPersonRecord(input),
         email: requireEmail('input.email', input.email),
         mobileNumber: input.mobileNumber ? requirePhone('input.mobileNumber', input.mobileNumber) : null,
       };
@@ -86,9 +80,7 @@ export const resolvers: Resolvers = {
     },
     updatePassenger: async (_p, { code, input }, ctx) => {
       authorize(ctx.identity, `change passenger ${code}`, isSelf('passenger', code));
-      const set: PassengerChange = {};
-      if (input.firstName != null) set.firstName = requireName('input.firstName', input.firstName);
-      if (input.lastName != null) set.lastName = requireName('input.lastName', input.lastName);
+      const set: PassengerChange = nameChanges(input);
       if (input.email != null) set.email = requireEmail('input.email', input.email);
       if (input.mobileNumber != null)
         set.mobileNumber =

@@ -1,4 +1,4 @@
-import { graphqlClient, isNotFoundError, serviceHeaders, type LatLon } from '@rideshare/common';
+import { graphqlClient, isNotFoundError, serviceSigner, type LatLon } from '@rideshare/common';
 import {
   DriverSummaryDocument,
   DriversNearDocument,
@@ -21,7 +21,7 @@ export function driversClient(url: string, timeoutMs = 5_000) {
     service: 'drivers',
     url,
     timeoutMs,
-    headers: () => serviceHeaders('trips'),
+    sign: serviceSigner('trips'),
   });
   return {
     async near(location: LatLon, radiusKm: number, limit: number): Promise<string[]> {

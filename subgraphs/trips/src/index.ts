@@ -1,4 +1,4 @@
 import { runDatabaseService } from '@rideshare/common';
-import { createTripsServer } from './server';
+import { createTripsServer, readTripsServerConfig } from './server';
 
-void runDatabaseService('trips', 4003, createTripsServer);
+void runDatabaseService('trips', 4003, { config: readTripsServerConfig, build: createTripsServer });

@@ -10,19 +10,23 @@ export interface TripEventRecord {
   status: TripStatus;
 }
 
-export interface TripRecord {
-  code: string;
-  type: TripType;
-  status: TripStatus;
-  passengerCode: string;
-  driverCode: string | null;
-  availableDriverCodes: string[];
+/** Where a trip went and when each step happened: a trip and its reporting fact both carry these. */
+export interface TripJourney {
   source: LatLon;
   destination: LatLon;
   requestedAt: Date;
   acceptedAt: Date | null;
   startedAt: Date | null;
   endedAt: Date | null;
+}
+
+export interface TripRecord extends TripJourney {
+  code: string;
+  type: TripType;
+  status: TripStatus;
+  passengerCode: string;
+  driverCode: string | null;
+  availableDriverCodes: string[];
   durationSeconds: number | null;
   monitorIterations: number;
   error: string | null;
@@ -87,7 +91,7 @@ export interface TripStatsRecord {
 }
 
 /** The reporting projection: one flattened row per finished trip (the reference scenario's TripFact). */
-export interface TripFactRecord {
+export interface TripFactRecord extends TripJourney {
   _id: string;
   version: number;
   status: TerminalTripStatus;
@@ -97,12 +101,6 @@ export interface TripFactRecord {
   carMake: string | null;
   carModel: string | null;
   carLicensePlate: string | null;
-  source: LatLon;
-  destination: LatLon;
-  requestedAt: Date;
-  acceptedAt: Date | null;
-  startedAt: Date | null;
-  endedAt: Date | null;
   /** UTC hour of endedAt, e.g. 2026-11-26T06:00:00.000Z, for the per-hour series. */
   hour: string;
   durationSeconds: number | null;
@@ -110,20 +108,33 @@ export interface TripFactRecord {
   error: string | null;
 }
 
+// Field shorthands: most fields are a required value, or a nullable one that starts as null.
+const required = <T>(type: T) => ({ type, required: true });
+const nullable = <T>(type: T) => ({ type, default: null });
 
 const point = new mongoose.Schema(
-  { latitude: { type: Number, required: true }, longitude: { type: Number, required: true } },
+  { latitude: required(Number), longitude: required(Number) },
   { _id: false },
 );
 const eventSchema = new mongoose.Schema(
   {
-    type: { type: String, required: true },
-    version: { type: Number, required: true },
-    occurredAt: { type: Date, required: true },
-    status: { type: String, required: true },
+    type: required(String),
+    version: required(Number),
+    occurredAt: required(Date),
+    status: required(String),
   },
   { _id: false },
 );
+
+/** The schema of a TripJourney, for the trip and the fact schemas alike. */
+const journey = () => ({
+  source: required(point),
+  destination: required(point),
+  requestedAt: required(Date),
+  acceptedAt: nullable(Date),
+  startedAt: nullable(Date),
+  endedAt: nullable(Date),
+});
 
 /**
  * A trip document's `_id` is its code, so every lookup by code is a point read. `timerSlot` is where the
@@ -134,28 +145,23 @@ export type TripDocument = TripRecord & { _id: string; timerSlot?: number | null
 
 const tripSchema = new mongoose.Schema<TripDocument>(
   {
-    _id: { type: String, required: true },
-    code: { type: String, required: true }, // unique through `_id`, which is the code
-    type: { type: String, required: true },
-    status: { type: String, required: true },
-    passengerCode: { type: String, required: true },
-    driverCode: { type: String, default: null },
+    _id: required(String),
+    code: required(String), // unique through `_id`, which is the code
+    type: required(String),
+    status: required(String),
+    passengerCode: required(String),
+    driverCode: nullable(String),
     availableDriverCodes: { type: [String], default: [] },
-    source: { type: point, required: true },
-    destination: { type: point, required: true },
-    requestedAt: { type: Date, required: true },
-    acceptedAt: { type: Date, default: null },
-    startedAt: { type: Date, default: null },
-    endedAt: { type: Date, default: null },
-    durationSeconds: { type: Number, default: null },
+    ...journey(),
+    durationSeconds: nullable(Number),
     monitorIterations: { type: Number, default: 0 },
-    error: { type: String, default: null },
-    version: { type: Number, required: true },
+    error: nullable(String),
+    version: required(Number),
     events: { type: [eventSchema], default: [] },
-    driverLocation: { type: point, default: null },
-    acceptDeadline: { type: Date, default: null },
-    nextMonitorAt: { type: Date, default: null },
-    timerSlot: { type: Number, default: null },
+    driverLocation: nullable(point),
+    acceptDeadline: nullable(Date),
+    nextMonitorAt: nullable(Date),
+    timerSlot: nullable(Number),
   },
   { versionKey: false },
 );
@@ -174,23 +180,23 @@ export interface DriverAssignmentRecord {
 }
 const assignmentSchema = new mongoose.Schema<DriverAssignmentRecord>(
   {
-    _id: { type: String, required: true },
-    tripCode: { type: String, required: true },
-    assignedAt: { type: Date, required: true },
+    _id: required(String),
+    tripCode: required(String),
+    assignedAt: required(Date),
   },
   { versionKey: false },
 );
 
 const eventLogSchema = new mongoose.Schema<TripEventLogRecord>(
   {
-    _id: { type: String, required: true },
-    code: { type: String, required: true },
-    version: { type: Number, required: true },
-    set: { type: mongoose.Schema.Types.Mixed, required: true },
-    entry: { type: mongoose.Schema.Types.Mixed, required: true },
-    envelope: { type: mongoose.Schema.Types.Mixed, required: true },
+    _id: required(String),
+    code: required(String),
+    version: required(Number),
+    set: required(mongoose.Schema.Types.Mixed),
+    entry: required(mongoose.Schema.Types.Mixed),
+    envelope: required(mongoose.Schema.Types.Mixed),
     published: { type: Boolean, default: false },
-    createdAt: { type: Date, required: true },
+    createdAt: required(Date),
   },
   { versionKey: false, minimize: false },
 );
@@ -200,25 +206,20 @@ eventLogSchema.index({ code: 1, version: 1 });
 
 const factSchema = new mongoose.Schema<TripFactRecord>(
   {
-    _id: { type: String, required: true },
-    version: { type: Number, required: true },
-    status: { type: String, required: true },
-    mode: { type: String, required: true },
-    passengerCode: { type: String, required: true },
-    driverCode: { type: String, default: null },
-    carMake: { type: String, default: null },
-    carModel: { type: String, default: null },
-    carLicensePlate: { type: String, default: null },
-    source: { type: point, required: true },
-    destination: { type: point, required: true },
-    requestedAt: { type: Date, required: true },
-    acceptedAt: { type: Date, default: null },
-    startedAt: { type: Date, default: null },
-    endedAt: { type: Date, default: null },
-    hour: { type: String, required: true },
-    durationSeconds: { type: Number, default: null },
-    monitorIterations: { type: Number, required: true },
-    error: { type: String, default: null },
+    _id: required(String),
+    version: required(Number),
+    status: required(String),
+    mode: required(String),
+    passengerCode: required(String),
+    driverCode: nullable(String),
+    carMake: nullable(String),
+    carModel: nullable(String),
+    carLicensePlate: nullable(String),
+    ...journey(),
+    hour: required(String),
+    durationSeconds: nullable(Number),
+    monitorIterations: required(Number),
+    error: nullable(String),
   },
   { versionKey: false },
 );

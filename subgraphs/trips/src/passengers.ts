@@ -1,4 +1,4 @@
-import { graphqlClient, isNotFoundError, serviceHeaders } from '@rideshare/common';
+import { graphqlClient, isNotFoundError, serviceSigner } from '@rideshare/common';
 import { PassengerExistsDocument } from './generated/passengers-operations';
 
 /**
@@ -15,7 +15,7 @@ export function passengerDirectory(passengersUrl: string, timeoutMs = 5_000): Pa
     service: 'passengers',
     url: passengersUrl,
     timeoutMs,
-    headers: () => serviceHeaders('trips'),
+    sign: serviceSigner('trips'),
   });
   return {
     async exists(code) {

@@ -7,7 +7,9 @@ import {
   requireCoordinates,
   requireLimit,
   authorize,
+  forbidden,
   isSelf,
+  isSimulator,
   requireIdentity,
   type Identity,
 } from '@rideshare/common';
@@ -29,6 +31,14 @@ const maySee = (trip: TripRecord) => (caller: Identity) =>
   (caller.role === 'passenger' && caller.code === trip.passengerCode) ||
   (caller.role === 'driver' &&
     (caller.code === trip.driverCode || trip.availableDriverCodes.includes(caller.code)));
+
+/** The simulator drives demo trips and nothing else: real passengers' trips are not its to accept. */
+const demoTripsOnly = (caller: Identity) => (trip: TripRecord) => {
+  if (trip.type !== 'DEMO')
+    throw forbidden(
+      `${caller.role} ${caller.code} may not accept trip ${trip.code}: it is ${trip.type}, not DEMO`,
+    );
+};
 
 async function visibleTrip(ctx: Context, code: string): Promise<TripRecord> {
   requireIdentity(ctx.identity);
@@ -89,15 +99,22 @@ export const resolvers: Resolvers = {
         ctx.nudge,
       );
     },
-    acceptTrip: (_p, { code, driverCode }, ctx) =>
-      authorize(ctx.identity, `accept trips as driver ${driverCode}`, isSelf('driver', driverCode)) &&
-      acceptTrip(
+    acceptTrip: (_p, { code, driverCode }, ctx) => {
+      // The driver accepts for themselves; the simulator for an offered driver, on DEMO trips only.
+      const caller = authorize(
+        ctx.identity,
+        `accept trips as driver ${driverCode}`,
+        (c) => isSelf('driver', driverCode)(c) || isSimulator(c),
+      );
+      return acceptTrip(
         ctx.models,
         requireCode('code', code),
         requireCode('driverCode', driverCode),
         ctx.lifecycle.monitorIntervalMs,
         ctx.nudge,
-      ),
+        isSimulator(caller) ? demoTripsOnly(caller) : undefined,
+      );
+    },
     cancelTrip: async (_p, { code, reason }, ctx) => {
       const trip = await visibleTrip(ctx, code);
       authorize(ctx.identity, `cancel trip ${code}`, isSelf('passenger', trip.passengerCode));

@@ -1,7 +1,7 @@
 import { readSdl } from '@rideshare/schema';
 import type mongoose from 'mongoose';
-import { createSubgraphServer, envUrl, readInfraConfig, type Logger } from '@rideshare/common';
-import { createKafka, createProducer, ensureTopics } from '@rideshare/events';
+import { createSubgraphServer, envUrl, type Logger } from '@rideshare/common';
+import { createRelayServer, readKafkaConfig } from '@rideshare/events';
 import { createContext } from './context';
 import { readLifecycleConfig } from './lifecycle/config';
 import { startOutboxRelay } from './lifecycle/outbox-relay';
@@ -11,33 +11,38 @@ import { resolvers } from './resolvers';
 
 export const typeDefs = readSdl('trips');
 
+/** The trips service's settings; its index reads them before anything connects. */
+export function readTripsServerConfig(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    lifecycle: readLifecycleConfig(env),
+    passengersUrl: envUrl('PASSENGERS_URL', 'http://127.0.0.1:4002/graphql', ['http:', 'https:'], env),
+    kafka: readKafkaConfig(env),
+  };
+}
+
 /** Builds the trips subgraph and its outbox relay on an open database connection. Does not listen. */
-export async function createTripsServer(connection: mongoose.Connection, log: Logger) {
+export async function createTripsServer(
+  connection: mongoose.Connection,
+  log: Logger,
+  config = readTripsServerConfig(),
+) {
   const models = tripModels(connection);
   await Promise.all([models.Trips.init(), models.DriverAssignments.init(), models.TripFacts.init()]);
-  const lifecycle = readLifecycleConfig();
-  const passengers = passengerDirectory(
-    envUrl('PASSENGERS_URL', 'http://127.0.0.1:4002/graphql', ['http:', 'https:']),
-  );
-  // The outbox relay lives with the service that commits trip changes.
-  const kafka = createKafka('rideshare-trips', readInfraConfig().kafkaBrokers, log);
-  await ensureTopics(kafka);
-  const producer = await createProducer(kafka);
-  const relay = startOutboxRelay(models, producer, log, lifecycle.outboxPollIntervalMs);
-  const server = await createSubgraphServer({
-    name: 'trips',
-    typeDefs,
-    resolvers,
-    connection,
+  const { lifecycle } = config;
+  const passengers = passengerDirectory(config.passengersUrl);
+  return createRelayServer({
+    clientId: 'rideshare-trips',
     log,
-    context: async (identity) => createContext(models, passengers, lifecycle, relay.nudge, identity),
+    startRelay: (producer) =>
+      startOutboxRelay(models, producer, log, lifecycle.outboxPollIntervalMs, config.kafka.topics),
+    createServer: (relay) =>
+      createSubgraphServer({
+        name: 'trips',
+        typeDefs,
+        resolvers,
+        connection,
+        log,
+        context: async (identity) => createContext(models, passengers, lifecycle, relay.nudge, identity),
+      }),
   });
-  return {
-    ...server,
-    async close() {
-      await server.close(); // stop taking requests; in-flight ones finish
-      await relay.stop(); // whatever is still pending is sent by the next start
-      await producer.disconnect();
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { KM_PER_MILE } from '@rideshare/common';
+import { KM_PER_MILE, type LatLon } from '@rideshare/common';
 import { readLifecycleConfig } from '../src/lifecycle/config';
 import {
   acceptTimeoutChange,
@@ -21,6 +21,11 @@ const ms = (delta: number) => new Date(now.getTime() + delta);
 const trip = (fields: Partial<TripRecord> = {}): TripRecord => ({ ...requestedTrip('T-1'), ...fields });
 const offered = (fields: Partial<TripRecord> = {}) =>
   trip({ status: 'DRIVERS_NOTIFIED', availableDriverCodes: ['D-1'], acceptDeadline: ms(-1), ...fields });
+/** The point `degrees` of latitude north of `point` (0.0001° is about 11 m). */
+const northOf = (point: LatLon, degrees: number): LatLon => ({
+  latitude: point.latitude + degrees,
+  longitude: point.longitude,
+});
 /** A monitored trip whose next check is due now. */
 const monitored = (status: TripRecord['status'], fields: Partial<TripRecord> = {}) =>
   trip({ status, driverCode: 'D-1', nextMonitorAt: now, ...fields });
@@ -146,10 +151,7 @@ describe('monitorChange', () => {
 
   it('should complete the trip once the driver is within the arrival distance of the destination', () => {
     const running = monitored('RUNNING');
-    const near = {
-      latitude: running.destination.latitude + 0.0004,
-      longitude: running.destination.longitude,
-    };
+    const near = northOf(running.destination, 0.0004);
     expect(monitorChange(running, now, config, { location: near })).toEqual({
       event: 'TRIP_COMPLETED',
       driverLocation: near,
@@ -161,10 +163,7 @@ describe('monitorChange', () => {
 
   it('should keep running just outside the arrival distance', () => {
     const running = monitored('RUNNING');
-    const outside = {
-      latitude: running.destination.latitude + 0.0006,
-      longitude: running.destination.longitude,
-    };
+    const outside = northOf(running.destination, 0.0006);
     expect(monitorChange(running, now, config, { location: outside })).toMatchObject({
       event: 'TRIP_RUNNING',
     });

@@ -13,6 +13,7 @@ import {
   type TestSystem,
   type TripsApi,
 } from '@rideshare/testing';
+import { readLifecycleConfig } from '../src/lifecycle/config';
 
 /** Far from the seeded drivers (Portland, OR): trips here are offered only the drivers made here. */
 const PORTLAND = { latitude: 45.5152, longitude: -122.6784 };
@@ -261,5 +262,65 @@ describe('trip lifecycle through the gateway', () => {
     expect(free.data?.acceptTrip.driver?.code).toBe('PDX06');
 
     for (const code of codes) expect((await trips.cancel(code, 'Test over')).errors).toBeUndefined();
+  });
+
+  it('should abort a trip whose driver never arrives after the configured number of checks, and release the driver', async () => {
+    // The orchestrator's own setting (TRIP_MONITOR_MAX_CHECKS), as this file's system runs it.
+    const { monitorMaxChecks } = readLifecycleConfig(system.envFor('orchestrator'));
+    // Salem, OR: no other driver within the search radius. Nothing moves a NORMAL trip's driver.
+    const SALEM = { latitude: 44.9429, longitude: -123.0351 };
+    const created = await system.query(
+      'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { code } }',
+      { input: { code: 'SALEM1', firstName: 'Still', lastName: 'Standing', car, location: SALEM } },
+    );
+    expect(created.errors).toBeUndefined();
+    const request = () =>
+      trips.request({
+        passengerCode: 'PX1001',
+        source: SALEM,
+        destination: { latitude: SALEM.latitude + 0.05, longitude: SALEM.longitude },
+        type: 'NORMAL',
+      });
+    const requested = await request();
+    await trips.waitForStatus(requested.code, 'DRIVERS_NOTIFIED');
+    expect((await trips.accept(requested.code, 'SALEM1')).errors).toBeUndefined();
+    await waitFor(async () => !(await trips.driverAccepting('SALEM1')), {
+      what: 'SALEM1 to stop accepting rides while on the trip',
+    });
+
+    const trip = await trips.waitForStatus(requested.code, ['COMPLETED', 'ABORTED'], 60_000);
+    expect(trip.status).toBe('ABORTED');
+    expect(trip.error).toMatch(new RegExp(`^Trip did not complete within ${monitorMaxChecks} checks`));
+    // The first check starts the trip, each later one reports it running, the one after the last aborts.
+    expect(trip.events.map((e) => e.type)).toEqual([
+      'TRIP_REQUESTED',
+      'DRIVERS_NOTIFIED',
+      'DRIVER_ASSIGNED',
+      'TRIP_STARTED',
+      ...Array.from({ length: monitorMaxChecks - 1 }, () => 'TRIP_RUNNING'),
+      'TRIP_ABORTED',
+    ]);
+    expect(trip.events.map((e) => e.version)).toEqual(versionsUpTo(trip.version));
+    const details = await system.query<{
+      trip: { monitorIterations: number; driver: { location: { latitude: number; longitude: number } } };
+    }>(
+      'query ($code: ID!) { trip(code: $code) { monitorIterations driver { location { latitude longitude } } } }',
+      {
+        code: trip.code,
+      },
+    );
+    expect(details.data?.trip).toEqual({ monitorIterations: monitorMaxChecks, driver: { location: SALEM } });
+
+    // Released: accepting rides again, and able to take the next trip offered.
+    await waitFor(() => trips.driverAccepting('SALEM1'), { what: 'SALEM1 to accept rides again' });
+    const next = await request();
+    await trips.waitForStatus(next.code, 'DRIVERS_NOTIFIED');
+    const accepted = await trips.accept(next.code, 'SALEM1');
+    expect(accepted.errors).toBeUndefined();
+    expect(accepted.data?.acceptTrip).toMatchObject({
+      status: 'DRIVER_ASSIGNED',
+      driver: { code: 'SALEM1' },
+    });
+    expect((await trips.cancel(next.code, 'Test over')).errors).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import type mongoose from 'mongoose';
 import { connectDatabase, createLogger, readInfraConfig } from '@rideshare/common';
-import { createProducer, ensureTopics, parseTripEvent, TOPICS } from '@rideshare/events';
+import { createProducer, ensureTopics, parseTripEvent, readKafkaConfig } from '@rideshare/events';
 import { testKafka, waitFor } from '@rideshare/testing';
 import { startOutboxRelay, type OutboxRelay } from '../src/lifecycle/outbox-relay';
 import { changeTrip, insertRequestedTrip } from '../src/lifecycle/store';
@@ -11,6 +11,7 @@ import { requestedTrip } from './trip-records';
 
 const noNudge = () => undefined;
 const log = createLogger('outbox-relay-test', 'error');
+const { topics } = readKafkaConfig();
 
 /** Logs versions 2..4 of a new trip (offer, assignment, abort) through the store, as the services do. */
 async function tripWithFourVersions(models: TripModels, code: string) {
@@ -56,11 +57,11 @@ describe('outbox relay', () => {
     // Read only what is published from now on.
     const admin = kafka.admin();
     await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(TOPICS.tripEvents);
+    const offsets = await admin.fetchTopicOffsets(topics.tripEvents);
     await admin.disconnect();
     consumer = kafka.consumer({ groupId: `outbox-relay-test-${crypto.randomBytes(4).toString('hex')}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.tripEvents });
+    await consumer.subscribe({ topic: topics.tripEvents });
     await consumer.run({
       eachMessage: ({ message }) => {
         const event = parseTripEvent(message.value);
@@ -70,7 +71,7 @@ describe('outbox relay', () => {
       },
     });
     for (const o of offsets)
-      consumer.seek({ topic: TOPICS.tripEvents, partition: o.partition, offset: o.offset });
+      consumer.seek({ topic: topics.tripEvents, partition: o.partition, offset: o.offset });
   });
 
   afterEach(async () => {
@@ -95,7 +96,7 @@ describe('outbox relay', () => {
     const code = newCode();
     await tripWithFourVersions(models, code);
 
-    relay = startOutboxRelay(models, producer, log, 50);
+    relay = startOutboxRelay(models, producer, log, 50, topics);
 
     await waitFor(() => (published.get(code)?.length ?? 0) >= 4, {
       timeoutMs: 20_000,
@@ -108,8 +109,8 @@ describe('outbox relay', () => {
 
   it('should keep per-trip order when two relays (replicas) publish the same log', async () => {
     const codes = [newCode(), newCode(), newCode()];
-    const second = startOutboxRelay(models, producer, log, 20);
-    relay = startOutboxRelay(models, producer, log, 20);
+    const second = startOutboxRelay(models, producer, log, 20, topics);
+    relay = startOutboxRelay(models, producer, log, 20, topics);
     try {
       await Promise.all(codes.map((code) => tripWithFourVersions(models, code)));
       await waitFor(async () => (await Promise.all(codes.map(publishedFlags))).flat().every(Boolean), {
@@ -146,7 +147,7 @@ describe('outbox relay', () => {
     await expect(changeTrip({ ...models, Trips }, code, () => offer, noNudge)).rejects.toThrow('writer died');
     expect((await models.Trips.findById(code).lean().exec())?.version).toBe(1);
 
-    relay = startOutboxRelay(models, producer, log, 50);
+    relay = startOutboxRelay(models, producer, log, 50, topics);
 
     await waitFor(() => (published.get(code)?.length ?? 0) >= 2, {
       timeoutMs: 20_000,

@@ -1,4 +1,6 @@
 export { down, stackEnv, status, up } from './stack';
+// For the fault suite: crash or stop one infrastructure service and start it again.
+export { restartStackService, type RestartOptions, type Restarted, type StackServiceName } from './restart';
 export { stackCli } from './cli';
 // For @rideshare/testing and scripts: the app services and the demo seed.
 export {

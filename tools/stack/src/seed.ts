@@ -1,57 +1,51 @@
 import { graphqlClient, mintToken, readAuthConfig } from '@rideshare/common';
-import { SeedDriverDocument, SeedPassengerDocument, SeedStateDocument } from './generated/seed-operations';
+import {
+  SeedDriverDocument,
+  SeedPassengerDocument,
+  SeedStateDocument,
+  type CarInput,
+  type GeoPointInput,
+} from './generated/seed-operations';
+
+/** A seeded driver: what createDriver takes, plus the place it starts near (for people reading the demo). */
+export interface SeedDriver {
+  code: string;
+  firstName: string;
+  lastName: string;
+  near: string;
+  location: GeoPointInput;
+  car: CarInput;
+}
+
+// One line a driver, so the roster reads as a table (and is not six copies of one object shape).
+const roster = [
+  ['AA100', 'James', 'Beaky', 'Microsoft Corporate Office', { latitude: 47.6446, longitude: -122.1362 }],
+  ['AA110', 'Rod', 'Snow', 'Hyatt Regency Bellevue', { latitude: 47.6159, longitude: -122.1985 }],
+  ['AA120', 'Sam', 'Imada', 'Space Needle', { latitude: 47.6228, longitude: -122.3521 }],
+  ['AA130', 'Miranda', 'Algernon', 'Seattle', { latitude: 47.6107, longitude: -122.479 }],
+  ['AA140', 'Ahmed', 'Zohawi', 'Bellevue', { latitude: 47.5989, longitude: -122.1901 }],
+  ['AA150', 'Jessica', 'Fosterton', 'Redmond', { latitude: 47.6698, longitude: -122.133 }],
+] as const;
+
+/** Each roster driver's car; keyed by the roster's codes, so no driver can lack one. */
+const cars: Record<(typeof roster)[number][0], CarInput> = {
+  AA100: { make: 'Toyota', model: 'Prius', year: 2021, color: 'Silver', licensePlate: 'RS-1001' },
+  AA110: { make: 'Honda', model: 'Accord', year: 2020, color: 'Black', licensePlate: 'RS-1102' },
+  AA120: { make: 'Tesla', model: 'Model 3', year: 2023, color: 'White', licensePlate: 'RS-1203' },
+  AA130: { make: 'Ford', model: 'Fusion', year: 2019, color: 'Blue', licensePlate: 'RS-1304' },
+  AA140: { make: 'Hyundai', model: 'Ioniq', year: 2022, color: 'Red', licensePlate: 'RS-1405' },
+  AA150: { make: 'Kia', model: 'Niro', year: 2022, color: 'Green', licensePlate: 'RS-1506' },
+};
 
 /** The reference scenario's six drivers, placed near its pickup points and destinations. */
-export const seedDrivers = [
-  {
-    code: 'AA100',
-    firstName: 'James',
-    lastName: 'Beaky',
-    near: 'Microsoft Corporate Office',
-    location: { latitude: 47.6446, longitude: -122.1362 },
-    car: { make: 'Toyota', model: 'Prius', year: 2021, color: 'Silver', licensePlate: 'RS-1001' },
-  },
-  {
-    code: 'AA110',
-    firstName: 'Rod',
-    lastName: 'Snow',
-    near: 'Hyatt Regency Bellevue',
-    location: { latitude: 47.6159, longitude: -122.1985 },
-    car: { make: 'Honda', model: 'Accord', year: 2020, color: 'Black', licensePlate: 'RS-1102' },
-  },
-  {
-    code: 'AA120',
-    firstName: 'Sam',
-    lastName: 'Imada',
-    near: 'Space Needle',
-    location: { latitude: 47.6228, longitude: -122.3521 },
-    car: { make: 'Tesla', model: 'Model 3', year: 2023, color: 'White', licensePlate: 'RS-1203' },
-  },
-  {
-    code: 'AA130',
-    firstName: 'Miranda',
-    lastName: 'Algernon',
-    near: 'Seattle',
-    location: { latitude: 47.6107, longitude: -122.479 },
-    car: { make: 'Ford', model: 'Fusion', year: 2019, color: 'Blue', licensePlate: 'RS-1304' },
-  },
-  {
-    code: 'AA140',
-    firstName: 'Ahmed',
-    lastName: 'Zohawi',
-    near: 'Bellevue',
-    location: { latitude: 47.5989, longitude: -122.1901 },
-    car: { make: 'Hyundai', model: 'Ioniq', year: 2022, color: 'Red', licensePlate: 'RS-1405' },
-  },
-  {
-    code: 'AA150',
-    firstName: 'Jessica',
-    lastName: 'Fosterton',
-    near: 'Redmond',
-    location: { latitude: 47.6698, longitude: -122.133 },
-    car: { make: 'Kia', model: 'Niro', year: 2022, color: 'Green', licensePlate: 'RS-1506' },
-  },
-];
+export const seedDrivers: SeedDriver[] = roster.map(([code, firstName, lastName, near, location]) => ({
+  code,
+  firstName,
+  lastName,
+  near,
+  location,
+  car: cars[code],
+}));
 
 export const seedPassengers = [
   {

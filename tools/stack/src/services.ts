@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './paths';
+import { withServiceCredentials } from './service-credentials';
 
 /** The project's own processes, in start order. One name everywhere: folder = service = compose name. */
 export const appServices = [
@@ -42,23 +43,32 @@ export interface RunningService {
   kill(): Promise<void>;
 }
 
+const exitWithParent = path.join(__dirname, 'exit-with-parent.ts');
+
 /**
  * Starts one service with `node --import tsx` and resolves once it logs `"msg":"listening"`.
- * Output is passed to `onLine` (prefixing, or collecting in tests).
+ * Output is passed to `onLine` (prefixing, or collecting in tests). The service gets its own
+ * credentials (withServiceCredentials): the simulator a token of its own, not the JWT secret.
  */
-export function startService(
+export async function startService(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void = (line) => process.stderr.write(`[${name}] ${line}\n`),
   timeoutMs = 60_000,
 ): Promise<RunningService> {
+  const serviceEnv = await withServiceCredentials(name, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // It stops itself when we are gone, however we went (exit-with-parent.ts).
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', exitWithParent, path.join(repoRoot, entry)],
+      {
+        cwd: repoRoot,
+        env: { ...serviceEnv, RIDESHARE_PARENT_PID: String(process.pid) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let settled = false;
     const timer = setTimeout(

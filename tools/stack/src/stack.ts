@@ -14,7 +14,7 @@ export const services: ManagedService[] = [kafkaService, postgresService, mongoS
 /** The services this configuration runs or checks (PostgreSQL only under the stack's FerretDB). */
 const activeServices = () => services.filter((s) => s.needed?.() ?? true);
 
-const pidFile = (s: ManagedService) => path.join(stackDir(), `${s.name}.pid`);
+export const pidFile = (s: ManagedService) => path.join(stackDir(), `${s.name}.pid`);
 export const logFile = (s: ManagedService) => path.join(stackDir(), 'logs', `${s.name}.log`);
 
 /** Set when the user points us at an existing instance; the stack then leaves that service alone. */
@@ -23,7 +23,7 @@ const externalValue = (s: ManagedService) => {
   return v === undefined || v === '' ? undefined : v;
 };
 
-function runningPid(s: ManagedService): number | undefined {
+export function runningPid(s: ManagedService): number | undefined {
   const pid = readPid(pidFile(s));
   return pid !== undefined && isOurProcess(pid, stackDir()) ? pid : undefined;
 }
@@ -71,6 +71,13 @@ async function upOne(s: ManagedService): Promise<boolean> {
       );
     }
   }
+  const pid = await startManaged(s);
+  console.log(`[stack] ${s.name}: started ${s.describe()} (pid ${pid}) at ${s.localValue}`);
+  return true;
+}
+
+/** Installs, prepares and starts a service the stack runs itself; resolves with its PID once healthy. */
+export async function startManaged(s: ManagedService): Promise<number> {
   await s.install();
   await s.prepare?.();
   const { cmd, args, user, env } = s.command();
@@ -93,8 +100,7 @@ async function upOne(s: ManagedService): Promise<boolean> {
     await stopProcess(pid, 5_000, s.stopSignal);
     throw err;
   }
-  console.log(`[stack] ${s.name}: started ${s.describe()} (pid ${pid}) at ${s.localValue}`);
-  return true;
+  return pid;
 }
 
 /** Brings the whole stack up in parallel (each after the one it needs); returns what this call started. */

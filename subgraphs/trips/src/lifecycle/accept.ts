@@ -36,17 +36,22 @@ async function lockDriver(models: TripModels, driverCode: string, tripCode: stri
   return lockDriver(models, driverCode, tripCode);
 }
 
-/** First accept wins; only drivers the trip was offered to; a driver is never on two active trips. */
+/**
+ * First accept wins; only drivers the trip was offered to; a driver is never on two active trips.
+ * `mayAccept` is the caller's right on this very trip (e.g. DEMO only), checked before anything changes.
+ */
 export async function acceptTrip(
   models: TripModels,
   code: string,
   driverCode: string,
   monitorIntervalMs: number,
   nudge: OutboxNudge,
+  mayAccept?: (trip: TripRecord) => void,
 ): Promise<TripRecord> {
   // The offer's event may be published before its writer has projected it onto the trip document.
   const trip = await catchUp(models, code);
   if (!trip) throw notFound('Trip', code);
+  mayAccept?.(trip);
   if (!trip.availableDriverCodes.includes(driverCode)) {
     throw new GraphQLError(`Driver "${driverCode}" was not offered trip "${code}"`, {
       extensions: { code: ErrorCode.FORBIDDEN },

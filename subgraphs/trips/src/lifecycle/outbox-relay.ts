@@ -1,6 +1,11 @@
 import type { Producer } from 'kafkajs';
 import type { Logger } from '@rideshare/common';
-import { orderedBatch, startOutboxRelay as startRelay, TOPICS, type OutboxRelay } from '@rideshare/events';
+import {
+  orderedBatch,
+  startOutboxRelay as startRelay,
+  type EventTopics,
+  type OutboxRelay,
+} from '@rideshare/events';
 import type { TripEventLogRecord, TripModels } from '../models';
 import { catchUp, markPublished, unpublishedEntries } from './store';
 
@@ -18,18 +23,19 @@ export const nextBatch = (unpublished: TripEventLogRecord[], max?: number): Trip
  * Publishes logged trip events to Kafka in version order per trip (keyed by trip code), then marks
  * them published (the generic relay: events/src/outbox-relay.ts). Several relays (replicas) may send
  * the same entry; consumers drop the copy. It also catches the trip documents up, in case a writer
- * died between logging and projecting a change.
+ * died between logging and projecting a change. `topics` are those of the service's namespace.
  */
 export function startOutboxRelay(
   models: TripModels,
   producer: Producer,
   log: Logger,
   intervalMs: number,
+  topics: EventTopics,
 ): OutboxRelay {
   return startRelay<TripEventLogRecord>({
     name: 'trips',
     producer,
-    topic: TOPICS.tripEvents,
+    topic: topics.tripEvents,
     log,
     intervalMs,
     nextBatch: async () => nextBatch(await unpublishedEntries(models)),

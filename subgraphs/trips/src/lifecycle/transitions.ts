@@ -39,6 +39,13 @@ export type Transition =
 const seconds = (from: Date | null, to: Date) =>
   from ? Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)) : null;
 
+/** What every monitor check records: one more iteration, where the driver is, when to check next. */
+const monitorTick = (trip: TripRecord, driverLocation: LatLon | null, nextMonitorAt: Date | null) => ({
+  monitorIterations: trip.monitorIterations + 1,
+  driverLocation,
+  nextMonitorAt,
+});
+
 /** Pure: the fields a change sets and the trip after it, or why it is not allowed now. */
 export function applyChange(trip: TripRecord, change: TripChange, now: Date): Transition {
   if (!ALLOWED_FROM[change.event].includes(trip.status)) {
@@ -61,29 +68,16 @@ export function applyChange(trip: TripRecord, change: TripChange, now: Date): Tr
       };
       break;
     case 'TRIP_STARTED':
-      set = {
-        ...base,
-        startedAt: now,
-        monitorIterations: trip.monitorIterations + 1,
-        driverLocation: change.driverLocation,
-        nextMonitorAt: change.nextMonitorAt,
-      };
+      set = { ...base, startedAt: now, ...monitorTick(trip, change.driverLocation, change.nextMonitorAt) };
       break;
     case 'TRIP_RUNNING':
-      set = {
-        ...base,
-        monitorIterations: trip.monitorIterations + 1,
-        driverLocation: change.driverLocation,
-        nextMonitorAt: change.nextMonitorAt,
-      };
+      set = { ...base, ...monitorTick(trip, change.driverLocation, change.nextMonitorAt) };
       break;
     case 'TRIP_COMPLETED':
       set = {
         ...base,
         endedAt: now,
-        monitorIterations: trip.monitorIterations + 1,
-        driverLocation: change.driverLocation,
-        nextMonitorAt: null,
+        ...monitorTick(trip, change.driverLocation, null),
         durationSeconds: seconds(trip.startedAt ?? trip.acceptedAt, now),
       };
       break;

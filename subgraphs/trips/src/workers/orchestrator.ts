@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { connectDatabase, envString, envUrl, errorFields, type Logger } from '@rideshare/common';
+import { connectDatabase, envUrl, errorFields, readDatabaseName, type Logger } from '@rideshare/common';
 import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@rideshare/events';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
@@ -106,25 +106,35 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
 }
 
 if (require.main === module)
-  void runWorker('orchestrator', 4101, async ({ kafka, producer, log, infra }) => {
-    const connection = await connectDatabase(infra.mongoUrl, envString('MONGO_DB', 'rideshare_trips'));
-    const deps: Deps = {
-      models: tripModels(connection),
-      drivers: driversClient(envUrl('DRIVERS_URL', 'http://127.0.0.1:4001/graphql', ['http:', 'https:'])),
-      config: readLifecycleConfig(),
-      log,
-    };
-    // Timers first: joining the consumer group can wait out a crashed member's session (15 s).
-    const scanner = startScanner(deps);
-    const consumer = await runTripEventConsumer({
-      kafka,
-      producer,
-      groupId: 'trips-orchestrator',
-      log,
-      handle: (event) => handleEvent(deps, event),
-    });
-    return {
-      ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
-      closers: [() => connection.close(), () => scanner.stop(), () => consumer.stop()],
-    };
+  void runWorker('orchestrator', 4101, {
+    config: (env) => ({
+      database: readDatabaseName('rideshare_trips', env),
+      // Built now (it connects only when called), so its URL and signing secret are checked first.
+      drivers: driversClient(
+        envUrl('DRIVERS_URL', 'http://127.0.0.1:4001/graphql', ['http:', 'https:'], env),
+      ),
+      lifecycle: readLifecycleConfig(env),
+    }),
+    setup: async ({ kafka, producer, log, infra }, config) => {
+      const connection = await connectDatabase(infra.mongoUrl, config.database);
+      const deps: Deps = {
+        models: tripModels(connection),
+        drivers: config.drivers,
+        config: config.lifecycle,
+        log,
+      };
+      // Timers first: joining the consumer group can wait out a crashed member's session (15 s).
+      const scanner = startScanner(deps);
+      const consumer = await runTripEventConsumer({
+        kafka,
+        producer,
+        groupId: 'trips-orchestrator',
+        log,
+        handle: (event) => handleEvent(deps, event),
+      });
+      return {
+        ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
+        closers: [() => connection.close(), () => scanner.stop(), () => consumer.stop()],
+      };
+    },
   });

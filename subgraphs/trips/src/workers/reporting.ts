@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { connectDatabase, envString, envUrl, isDuplicateKeyError } from '@rideshare/common';
+import { connectDatabase, envUrl, isDuplicateKeyError, readDatabaseName } from '@rideshare/common';
 import {
   isTerminalTripStatus,
   runTripEventConsumer,
@@ -57,26 +57,33 @@ export async function project(models: TripModels, fact: TripFactRecord): Promise
 }
 
 if (require.main === module) {
-  void runWorker('reporting', 4104, async ({ kafka, producer, log, infra }) => {
-    const connection = await connectDatabase(infra.mongoUrl, envString('MONGO_DB', 'rideshare_trips'));
-    const models = tripModels(connection);
-    await models.TripFacts.init();
-    const drivers = driversClient(
-      envUrl('DRIVERS_URL', 'http://127.0.0.1:4001/graphql', ['http:', 'https:']),
-    );
-    const consumer = await runTripEventConsumer({
-      kafka,
-      producer,
-      groupId: 'trips-reporting',
-      log,
-      handle: async (event) => {
-        const fact = await tripFact(event, drivers);
-        if (fact) await project(models, fact);
-      },
-    });
-    return {
-      ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
-      closers: [() => connection.close(), () => consumer.stop()],
-    };
+  void runWorker('reporting', 4104, {
+    config: (env) => ({
+      database: readDatabaseName('rideshare_trips', env),
+      // Built now (it connects only when called), so its URL and signing secret are checked first.
+      drivers: driversClient(
+        envUrl('DRIVERS_URL', 'http://127.0.0.1:4001/graphql', ['http:', 'https:'], env),
+      ),
+    }),
+    setup: async ({ kafka, producer, log, infra }, config) => {
+      const connection = await connectDatabase(infra.mongoUrl, config.database);
+      const models = tripModels(connection);
+      await models.TripFacts.init();
+      const { drivers } = config;
+      const consumer = await runTripEventConsumer({
+        kafka,
+        producer,
+        groupId: 'trips-reporting',
+        log,
+        handle: async (event) => {
+          const fact = await tripFact(event, drivers);
+          if (fact) await project(models, fact);
+        },
+      });
+      return {
+        ready: () => consumer.isRunning() && connection.readyState === mongoose.ConnectionStates.connected,
+        closers: [() => connection.close(), () => consumer.stop()],
+      };
+    },
   });
 }

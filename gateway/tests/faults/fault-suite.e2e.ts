@@ -1,0 +1,141 @@
+/**
+ * The fault suite (`npm run test:faults`): demo trips with live subscribers while each service in turn
+ * is killed with SIGKILL and restarted, then the Kafka broker, Redis, FerretDB and PostgreSQL are
+ * killed and restarted through the stack's own functions.
+ *
+ * Shape (decided for the time budget): one wave per fault, FAULT_SUITE_TRIPS trips each (default
+ * 100), rather than one long run with the faults in sequence. Each wave starts on a quiet system,
+ * lets its fault land once a third of its trips are on the road, and waits until every trip has ended,
+ * so every row of the table is about one fault only and its checks run right after it. 13 waves take
+ * about ten minutes on a two-core machine: too long for `npm test` (CI runs this as its own step).
+ *
+ * After each fault: every trip ended exactly once (and completed: the windows are generous, so a fault
+ * must not abort a trip), the archive holds exactly its events, its reporting fact equals it, tripStats
+ * counts what the trips are, no driver was on two trips at once (over all waves), and every subscriber
+ * saw versions 1..last with no gap and no duplicate, resuming with `afterVersion` after losing its
+ * connection. The table is printed at the end.
+ *
+ * It lives with the gateway because its subscribers are graphql-ws clients (the gateway's dependency);
+ * the harness is in @rideshare/testing (testing/src/faults).
+ */
+import {
+  createFleet,
+  driverOverlaps,
+  envForFaults,
+  FAULTS,
+  faultRow,
+  faultTable,
+  fleetGroups,
+  openSystemDatabases,
+  runWave,
+  seedIfEmpty,
+  startTestSystem,
+  superviseSystem,
+  waitFor,
+  waitForWorkersReady,
+  type LedgerTrip,
+  type SystemDatabases,
+  type SystemSupervisor,
+  type TestSystem,
+  type WaveContext,
+  type WaveResult,
+} from '@rideshare/testing';
+import { status as stackStatus } from '@rideshare/stack';
+import { watchTrip } from './trip-watcher';
+
+const TRIPS = Number(process.env.FAULT_SUITE_TRIPS ?? 100);
+/** Trips of a group race for the group's drivers; one driver per trip, so each can finish. */
+const GROUP_SIZE = 4;
+const PASSENGERS = ['PX1001', 'PX1002', 'PX1003'];
+/** From a fault to the end of its wave's last trip, at most. */
+const SETTLE_MS = 300_000;
+
+describe(`fault suite: ${TRIPS} demo trips with live subscribers per fault`, () => {
+  let system: TestSystem;
+  let supervisor: SystemSupervisor;
+  let dbs: SystemDatabases;
+  let ctx: WaveContext;
+  const results: WaveResult[] = [];
+  const everyTrip: LedgerTrip[] = [];
+
+  beforeAll(async () => {
+    system = await startTestSystem(envForFaults);
+    supervisor = superviseSystem(system);
+    dbs = await openSystemDatabases(system.prefix);
+    await seedIfEmpty(system.gatewayUrl);
+    const groups = fleetGroups(Math.ceil(TRIPS / GROUP_SIZE), GROUP_SIZE);
+    await createFleet(system, groups);
+    await waitForWorkersReady(system);
+    const tokens = new Map<string, Promise<string>>();
+    const authorization = (passenger: string) => {
+      if (!tokens.has(passenger)) tokens.set(passenger, system.token('passenger', passenger));
+      return async () => `Bearer ${await tokens.get(passenger)!}`;
+    };
+    ctx = {
+      system,
+      supervisor,
+      dbs,
+      groups,
+      passengerCodes: PASSENGERS,
+      watch: (code, passenger) => watchTrip(() => system.gatewayUrl, authorization(passenger), code),
+      settleTimeoutMs: SETTLE_MS,
+    };
+  }, 300_000);
+
+  afterAll(async () => {
+    if (results.length > 0)
+      console.log(`Fault table\n\n${faultTable(results, driverOverlaps(everyTrip).length)}`);
+    supervisor?.halt();
+    await dbs?.close();
+    await system?.stop();
+    // Later tests in this process share the stack: it must be whole again.
+    await waitFor(async () => (await stackStatus()).every((s) => s.healthy), {
+      timeoutMs: 60_000,
+      what: 'every stack service to be healthy',
+    });
+  }, 120_000);
+
+  it.each(FAULTS.map((fault) => [fault.name, fault] as const))(
+    'should end every trip once, archive and count it, with no subscriber gap or duplicate, after: %s',
+    async (_name, fault) => {
+      const result = await runWave(ctx, fault);
+      results.push(result);
+      // Straight to the terminal as each wave ends (Jest prints console output only after the file).
+      process.stderr.write(`[faults] ${faultRow(result)}\n`);
+      if (result.outcome.problems.length > 0 || result.recoveryMs === null)
+        process.stderr.write(
+          `[faults] last warnings of the services during "${fault.name}":\n${result.warnings.slice(-60).join('\n')}\n`,
+        );
+      if (result.recoveryTrace.length > 0)
+        process.stderr.write(
+          `[faults] recovering from "${fault.name}":\n${result.recoveryTrace.join('\n')}\n`,
+        );
+      everyTrip.push(...result.trips);
+      const o = result.outcome;
+      expect({
+        lost: o.lost,
+        duplicated: o.duplicated,
+        completed: o.completed,
+        subscriberGaps: o.subscriberGaps,
+        subscriberDuplicates: o.subscriberDuplicates,
+        archiveMismatches: o.archiveMismatches,
+        factMismatches: o.factMismatches,
+        driversOnTwoTrips: driverOverlaps(everyTrip),
+        recovered: result.recoveryMs !== null,
+        problems: o.problems.slice(0, 20),
+      }).toEqual({
+        lost: 0,
+        duplicated: 0,
+        completed: o.trips,
+        subscriberGaps: 0,
+        subscriberDuplicates: 0,
+        archiveMismatches: 0,
+        factMismatches: 0,
+        driversOnTwoTrips: [],
+        recovered: true,
+        problems: [],
+      });
+    },
+    SETTLE_MS + 300_000,
+  );
+});
