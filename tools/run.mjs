@@ -44,12 +44,14 @@ const child = spawn(
 // us from a second one) and exit with its code.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-// `npm start` runs us in a shell; npm passes a SIGTERM to that shell, which dies of it without passing
-// it on. Our parent going away is that SIGTERM.
-const parent = process.ppid;
-const watch = setInterval(() => {
-  if (process.ppid === parent) return;
-  clearInterval(watch);
-  child.kill('SIGTERM');
-}, 500);
-watch.unref();
+// npm (which sets npm_lifecycle_event) runs us in a shell and passes a SIGTERM to that shell, which
+// dies of it without passing it on: under npm, our parent going away is that SIGTERM.
+if (process.env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    child.kill('SIGTERM');
+  }, 500);
+  watch.unref();
+}

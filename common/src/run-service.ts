@@ -30,7 +30,10 @@ export function readListenConfig(defaultPort: number, env: NodeJS.ProcessEnv = p
 export function readDatabaseName(fallback: string, env: NodeJS.ProcessEnv = process.env): string {
   const name = envString('MONGO_DB', fallback, env);
   if (!DATABASE.test(name))
-    throw new ConfigError('MONGO_DB', `must be 1-63 characters without / \\ . " $ * < > : | ? or space, got "${name}"`);
+    throw new ConfigError(
+      'MONGO_DB',
+      `must be 1-63 characters without / \\ . " $ * < > : | ? or space, got "${name}"`,
+    );
   return name;
 }
 

@@ -1,12 +1,7 @@
 import Redis from 'ioredis';
 import { readRedisPrefix } from '@rideshare/common';
 import { runEventConsumer, runTripEventConsumer } from '../consumer';
-import {
-  driverLiveMessages,
-  parseDriverEvent,
-  tripLiveMessages,
-  type LiveMessage,
-} from '../contracts';
+import { driverLiveMessages, parseDriverEvent, tripLiveMessages, type LiveMessage } from '../contracts';
 import { runWorker } from '../worker';
 
 /**
