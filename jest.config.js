@@ -1,7 +1,7 @@
 // Two tiers, chosen by file suffix: `*.test.ts` are unit tests (no services),
 // `*.e2e.ts` are integration tests against the real Kafka, MongoDB-protocol server and Redis.
 // A third, the fault suite (`tests/faults/`), crashes and restarts services and infrastructure for
-// about ten minutes: only `npm run test:faults` (RIDESHARE_FAULT_SUITE=1) includes it.
+// a quarter of an hour: only `npm run test:faults` (RIDESHARE_FAULT_SUITE=1) includes it.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = {
   transform,

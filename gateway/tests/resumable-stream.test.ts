@@ -7,8 +7,9 @@ import { createPayloadResolver, type Execute } from '../src/subscriptions/payloa
 import type { RedisFeeds } from '../src/subscriptions/redis-feeds';
 import { resumableStream, type StreamDeps } from '../src/subscriptions/streams';
 
-// Found by the fault suite: while a subgraph restarted, updates were delivered without their data
-// (SUBGRAPH_UNAVAILABLE), a gap the client could not see. Now such an update is resolved again.
+// Found by the fault suite: while a subgraph or its database restarted, updates were delivered
+// without their data (SUBGRAPH_UNAVAILABLE, INTERNAL_SERVER_ERROR), a gap the client could not see.
+// Now such an update is resolved again.
 
 const sdl = readSupergraph();
 const api = Supergraph.build(sdl).apiSchema().toGraphQLJSSchema();

@@ -57,6 +57,8 @@ export interface WaveResult {
   /** The services' warnings and errors during the wave, for a failure's report. */
   warnings: string[];
   waveMs: number;
+  /** Where the wave's time went, e.g. "requests 9 s, until the fault 4 s, …". */
+  phases: string;
 }
 
 /** The fault lands once this share of the wave's trips is on the road. */
@@ -83,16 +85,19 @@ async function wave(ctx: WaveContext, fault: Fault, watchers: TripWatcher[]): Pr
   const logsBefore = ctx.system.logs.length;
   const exitsBefore = new Map(ctx.supervisor.exits);
   const codes = await requestWatchedTrips(ctx, watchers);
+  const requestedAt = Date.now();
   await waitForTripsOnTheRoad(watchers, ON_THE_ROAD_SHARE);
 
   const faultAt = Date.now();
   const atFault = snapshotAtFault(watchers);
   await fault.inject(ctx.supervisor);
+  const backAt = Date.now();
   // What was produced until the faulty part was back (the broker itself may just be coming back).
   const ends = await waitFor(() => topicEnds(ctx.system.prefix), { timeoutMs: 60_000, intervalMs: 500 });
   const recovery = probeRecovery(ctx.system.prefix, watchers, atFault, faultAt, ends);
 
   const ledger = await waitForWaveEnd(ctx, codes, watchers, faultAt + ctx.settleTimeoutMs);
+  const endedAt = Date.now();
   // The consumers may still be catching up after the last trip ended: give the probe a while.
   const stopLater = setTimeout(() => recovery.stop(), RECOVERY_GRACE_MS);
   const recoveryMs = await recovery.result;
@@ -120,5 +125,14 @@ async function wave(ctx: WaveContext, fault: Fault, watchers: TripWatcher[]): Pr
     exits,
     warnings: ctx.system.logs.slice(logsBefore).filter((l) => /"level":"(warn|error)"/.test(l)),
     waveMs: Date.now() - began,
+    phases: [
+      ['requests', requestedAt - began],
+      ['until the fault', faultAt - requestedAt],
+      ['fault', backAt - faultAt],
+      ['until every trip ended', endedAt - backAt],
+      ['checks', Date.now() - endedAt],
+    ]
+      .map(([what, ms]) => `${what} ${(Number(ms) / 1000).toFixed(1)} s`)
+      .join(', '),
   };
 }
