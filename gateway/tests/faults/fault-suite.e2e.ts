@@ -9,8 +9,8 @@
  * road, and waits until every trip has ended, so every row of the table is about one fault only and
  * its checks run right after it. A consumer's restart alone costs its group's 15 s session timeout,
  * so 13 waves cannot be short: measured on this two-core machine beside other engineers' test runs,
- * 13 waves of 52 trips took 14 min and of 100 trips 27 min. That is too long for `npm test` (CI runs
- * `npm run test:faults` as its own step after it) and 100 trips a wave would double the step.
+ * 13 waves of 52 trips took 14 min and of 100 trips 27 min (48 trips, a quieter machine: 9 min).
+ * That is too long for `npm test`, so it runs on its own, and 100 trips a wave would double it.
  *
  * After each fault: every trip ended exactly once (and completed: the windows are generous, so a fault
  * must not abort a trip), the archive holds exactly its events, its reporting fact equals it, tripStats
