@@ -26,6 +26,8 @@ export interface LiveFieldSpec {
   channel: string;
   /** Run as the subscriber with the field's arguments before anything streams. */
   check: OperationDefinitionNode;
+  /** `check` printed once at load: it runs on every subscribe and every resume. */
+  checkQuery: string;
   /** The response key of check's root field: the entity's state, for resumable fields. */
   checkRoot: string;
   /** Resolves one update; its `...Payload` spread is replaced by the subscriber's selection. */
@@ -124,6 +126,7 @@ function specOf(
     field: field.name,
     channel: args.channel,
     check,
+    checkQuery: args.check,
     checkRoot: checkRootField.alias?.value ?? checkRootField.name.value,
     resolve,
     payloadPath,

@@ -1,10 +1,4 @@
-import {
-  GraphQLError,
-  print,
-  type DocumentNode,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { z } from 'zod';
 import { fillChannel, type Identity, type Logger } from '@rideshare/common';
 import { readLiveFields, type LiveFieldSpec, type LiveFieldSpecs } from './live-directive';
@@ -60,7 +54,7 @@ export function createLiveFields(deps: {
   };
 
   const runCheck = (plan: SubscriptionPlan) =>
-    deps.execute(print(plan.live.check), argumentsFor(plan.live.check, plan.args), plan.identity);
+    deps.execute(plan.live.checkQuery, argumentsFor(plan.live.check, plan.args), plan.identity);
 
   /** A resumable field's entity state: the check's root field, read as the subscriber. */
   const currentState = async (plan: SubscriptionPlan): Promise<EntityState | null> => {
