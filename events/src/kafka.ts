@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, KafkaJSProtocolError, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { ConfigError, envHostPorts, envInt, envString, infraDefaults, type Logger } from '@rideshare/common';
 import { eventTopics, KAFKA_NAMESPACE_PATTERN, type EventTopics } from './contracts';
 
@@ -96,7 +96,29 @@ export async function ensureTopics(
           if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
         });
     }
+    await untilServed(admin, Object.values(config.topics));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until every partition of the topics answers an offsets request. A topic another process has
+ * just created, or one whose leader is still being elected, answers "not the leader" for a moment even
+ * after its metadata lists a leader.
+ */
+async function untilServed(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (err) {
+        const retriable = err instanceof KafkaJSProtocolError && err.retriable;
+        if (!retriable || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   }
 }

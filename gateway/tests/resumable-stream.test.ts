@@ -92,3 +92,41 @@ describe('a resumable stream while a subgraph is unreachable', () => {
     });
   });
 });
+
+// Found by the fault suite at 100 trips: signals published while Redis restarted were lost, and a
+// subscriber whose trip ended meanwhile waited for ever after its last delivered version.
+describe('a resumable stream after a Redis outage', () => {
+  it('should read the state again when the subscription is restored, and deliver what it missed', async () => {
+    let reconnect: (() => void) | undefined;
+    const restoring: RedisFeeds = {
+      ...feeds,
+      subscribe: async (_channel, _onSignal, onReconnect) => {
+        reconnect = onReconnect;
+        return () => undefined;
+      },
+    };
+    // At the start the trip is at version 1; its versions 2 and 3 (the last) are published while
+    // Redis is away, so no signal of them arrives.
+    let state = { version: 1, final: false };
+    const execute: Execute = async (_query, variables) => update(Number(variables.__live_version));
+    const deps: StreamDeps = {
+      feeds: restoring,
+      payloads: createPayloadResolver(execute),
+      currentState: async () => state,
+    };
+    const stream = resumableStream(
+      deps,
+      plan('subscription { tripUpdated(code: "T1", afterVersion: 0) { version } }'),
+      'trip:T1',
+    );
+    const first = await stream.next();
+    expect(first.value).toEqual({ data: { tripUpdated: { version: 1 } } });
+
+    const waiting = stream.next();
+    state = { version: 3, final: true };
+    reconnect?.();
+    const rest: unknown[] = [(await waiting).value];
+    for await (const result of stream) rest.push(result);
+    expect(rest).toEqual([2, 3].map((version) => ({ data: { tripUpdated: { version } } })));
+  });
+});

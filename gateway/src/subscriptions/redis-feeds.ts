@@ -28,16 +28,47 @@ export function createRedisFeeds(redisUrl: string, log: Logger, prefix = '') {
     },
   });
 
+  // Signals published while the connection was down are lost. Once ioredis has subscribed again (its
+  // SUBSCRIBE goes out right after "ready"; a PING answered after it proves it done), every listener is
+  // told, so that a resumable stream reads its entity's state again and fills what it missed.
+  const reconnectListeners = new Set<() => void>();
+  let disconnected = false;
+  subscriber.on('close', () => (disconnected = true));
+  subscriber.on('ready', () => {
+    if (!disconnected) return;
+    disconnected = false;
+    setImmediate(() => {
+      subscriber.ping().then(
+        () => {
+          log.info('redis subscriptions restored', { listeners: reconnectListeners.size });
+          for (const listener of reconnectListeners) listener();
+        },
+        (err: unknown) => log.warn('redis ping after reconnect failed', { error: String(err) }),
+      );
+    });
+  });
+
   return {
-    /** Listens on one channel; resolves once Redis confirmed, with the function that stops listening. */
-    async subscribe(name: string, onSignal: (signal: LiveSignal) => void): Promise<() => void> {
+    /**
+     * Listens on one channel; resolves once Redis confirmed, with the function that stops listening.
+     * `onReconnect` runs when the subscription is back after the connection to Redis was lost.
+     */
+    async subscribe(
+      name: string,
+      onSignal: (signal: LiveSignal) => void,
+      onReconnect?: () => void,
+    ): Promise<() => void> {
       const channel = prefix + name;
       const id = await pubsub.subscribe(channel, (message: unknown) => {
         const parsed = liveSignalSchema.safeParse(message);
         if (parsed.success) onSignal(parsed.data);
         else log.warn('ignoring malformed live signal', { channel, issue: parsed.error.issues[0]?.message });
       });
-      return () => pubsub.unsubscribe(id);
+      if (onReconnect) reconnectListeners.add(onReconnect);
+      return () => {
+        if (onReconnect) reconnectListeners.delete(onReconnect);
+        pubsub.unsubscribe(id);
+      };
     },
     ready: () => subscriber.status === 'ready',
     close: async () => {

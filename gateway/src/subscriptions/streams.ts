@@ -32,7 +32,7 @@ export const isEnd = (live: LiveFieldSpec, state: Record<string, unknown>): bool
  * at once: it closes the queue, which wakes the generator, and frees the Redis subscription.
  */
 function closable(
-  queue: AsyncQueue<LiveSignal>,
+  queue: { close(): void },
   run: (onUnsubscribe: (fn: () => void) => void) => AsyncGenerator<ExecutionResult>,
 ): Stream {
   let release: (() => void) | undefined;
@@ -100,7 +100,7 @@ async function resolveAvailable(
   deps: StreamDeps,
   plan: SubscriptionPlan,
   version: number,
-  queue: AsyncQueue<LiveSignal>,
+  queue: { readonly isClosed: boolean },
 ): Promise<ExecutionResult | typeof CLOSED> {
   const giveUpInternalAt = Date.now() + (deps.internalRetryMs ?? INTERNAL_RETRY_MS);
   for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
@@ -112,18 +112,47 @@ async function resolveAvailable(
   }
 }
 
+/** Queued when the Redis subscription is back after an outage: the signals of that time are lost. */
+const RECONNECTED = Symbol('reconnected');
+
+/**
+ * The entity's state read again after a Redis outage, tried until it answers (the subgraph may be
+ * restarting too). CLOSED when the subscriber left meanwhile.
+ */
+async function stateAfterReconnect(
+  deps: StreamDeps,
+  plan: SubscriptionPlan,
+  queue: { readonly isClosed: boolean },
+): Promise<EntityState | null | typeof CLOSED> {
+  for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+    try {
+      return await deps.currentState(plan);
+    } catch {
+      await new Promise((r) => setTimeout(r, delay));
+      if (queue.isClosed) return CLOSED;
+    }
+  }
+}
+
 /**
  * A resumable field: listens first, then reads the entity's version, replays what the client missed
  * after the resume argument, and goes on live. Live signals only raise the version to reach; every
  * version in between is resolved in order, so there is no gap, no duplicate, and a lost Redis message
- * is filled from the entity's history; an update is resolved again while a subgraph fails.
+ * is filled from the entity's history (after a Redis outage, the state is read again, as at the
+ * start); an update is resolved again while a subgraph fails.
  * Completes after the version that meets the end condition.
  */
 export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
-  const queue = new AsyncQueue<LiveSignal>();
+  const queue = new AsyncQueue<LiveSignal | typeof RECONNECTED>();
   const after = plan.live.resume ? plan.args[plan.live.resume.argument] : undefined;
   return closable(queue, async function* (onUnsubscribe) {
-    onUnsubscribe(await deps.feeds.subscribe(channel, (signal) => queue.push(signal)));
+    onUnsubscribe(
+      await deps.feeds.subscribe(
+        channel,
+        (signal) => queue.push(signal),
+        () => queue.push(RECONNECTED),
+      ),
+    );
     const current = await deps.currentState(plan);
     if (!current) return;
     let delivered = typeof after === 'number' ? after : current.version;
@@ -137,10 +166,14 @@ export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channe
         yield shape(plan, result);
       }
       if (delivered >= finalVersion) return;
-      const signal = await queue.next();
-      if (signal === CLOSED) return;
-      target = Math.max(target, signal.version);
-      if (isEnd(plan.live, signal.state)) finalVersion = Math.min(finalVersion, signal.version);
+      const next = await queue.next();
+      if (next === CLOSED) return;
+      const state = next === RECONNECTED ? await stateAfterReconnect(deps, plan, queue) : next;
+      if (state === CLOSED || state === null) return;
+      const { version } = state;
+      target = Math.max(target, version);
+      const ends = 'final' in state ? state.final : isEnd(plan.live, state.state);
+      if (ends) finalVersion = Math.min(finalVersion, version);
     }
   });
 }

@@ -22,6 +22,9 @@ import type { TripChange } from '../lifecycle/transitions';
 import { tripModels, type TripModels, type TripRecord } from '../models';
 import { decideMonitor, decideOffer } from './monitor';
 
+/** The longest wait before a failed deadline is fired again. */
+const MAX_RETRY_DELAY_MS = 10_000;
+
 /** The outbox relay runs in the trips subgraph; the orchestrator's commits wait for its next poll. */
 const noNudge = () => undefined;
 
@@ -79,6 +82,20 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
   let current: Promise<void> = Promise.resolve();
   let lastSweep = 0;
   let lastSlot: number | undefined;
+  // A deadline whose decision failed (the drivers service or the database away) is fired again on the
+  // following passes, backing off, instead of waiting for the next sweep: its slot is behind us.
+  const failed = new Map<string, { trip: ScheduledTrip; attempts: number; retryAt: number }>();
+  const fireOrCarry = async (trip: ScheduledTrip) => {
+    try {
+      await fire(deps, trip);
+      failed.delete(trip._id);
+    } catch (err) {
+      const attempts = (failed.get(trip._id)?.attempts ?? 0) + 1;
+      const delay = Math.min(deps.config.scanIntervalMs * 2 ** attempts, MAX_RETRY_DELAY_MS);
+      failed.set(trip._id, { trip, attempts, retryAt: Date.now() + delay });
+      deps.log.warn('deadline failed; trying again', { code: trip._id, attempts, ...errorFields(err) });
+    }
+  };
   const pass = async () => {
     const now = new Date();
     const sweep = sweepDue(lastSweep, now.getTime(), deps.config.sweepIntervalMs);
@@ -86,7 +103,10 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
     const slots = slotsToScan(lastSlot, now);
     const scheduled = await (sweep ? scheduledTrips(deps.models) : tripsInTimerSlots(deps.models, slots));
     lastSlot = slots[slots.length - 1];
-    await Promise.all(scheduled.filter((t) => isDue(t, now)).map((t) => fire(deps, t)));
+    const toFire = new Map(scheduled.filter((t) => isDue(t, now)).map((t) => [t._id, t]));
+    for (const retry of failed.values())
+      if (retry.retryAt <= now.getTime() && !toFire.has(retry.trip._id)) toFire.set(retry.trip._id, retry.trip);
+    await Promise.all([...toFire.values()].map(fireOrCarry));
   };
   const loop = () => {
     if (stopped) return;
