@@ -19,3 +19,4 @@ export * from './live-signal';
 export * from './failure';
 export * from './graphql-client';
 export * from './redis-namespace';
+export * from './check-config';

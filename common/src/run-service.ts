@@ -1,4 +1,5 @@
 import type mongoose from 'mongoose';
+import { readConfigOrCheck } from './check-config';
 import { ConfigError, envEnum, envPort, envString, readInfraConfig } from './config';
 import { readIdentityCheck } from './identity';
 import { createLogger, errorFields, type Logger } from './logger';
@@ -67,12 +68,14 @@ export async function runDatabaseService<C>(
 ): Promise<void> {
   const log = createLogger(name);
   try {
-    const { port, host } = readListenConfig(defaultPort);
-    const dbName = readDatabaseName(`rideshare_${name}`);
-    const { mongoUrl } = readInfraConfig();
-    // Every database service is a subgraph; createSubgraphServer reads this again once connected.
-    readIdentityCheck();
-    const config = service.config(process.env);
+    const { port, host, dbName, mongoUrl, config } = readConfigOrCheck(name, () => ({
+      ...readListenConfig(defaultPort),
+      dbName: readDatabaseName(`rideshare_${name}`),
+      mongoUrl: readInfraConfig().mongoUrl,
+      // Every database service is a subgraph; createSubgraphServer reads this again once connected.
+      identity: readIdentityCheck(),
+      config: service.config(process.env),
+    }));
     const conn = await connectDatabase(mongoUrl, dbName);
     const server = await service.build(conn, log, config);
     const actual = await server.listen(port, host);

@@ -1,11 +1,13 @@
 import type { Producer } from 'kafkajs';
-import { readInfraConfig, type Logger } from '@rideshare/common';
-import { createKafka, createProducer, ensureTopics } from './kafka';
+import type { Logger } from '@rideshare/common';
+import { createKafka, createProducer, ensureTopics, type KafkaConfig } from './kafka';
 import type { OutboxRelay } from './outbox-relay';
 
 export interface RelayServerOptions<S> {
   /** The Kafka client id of the service, e.g. `rideshare-trips`. */
   clientId: string;
+  /** Read with the service's settings, before anything connected. */
+  kafka: KafkaConfig;
   log: Logger;
   /** Starts the service's outbox relay on the producer. */
   startRelay: (producer: Producer) => OutboxRelay;
@@ -21,8 +23,8 @@ export interface RelayServerOptions<S> {
 export async function createRelayServer<S extends { close(): Promise<void> }>(
   opts: RelayServerOptions<S>,
 ): Promise<S> {
-  const kafka = createKafka(opts.clientId, readInfraConfig().kafkaBrokers, opts.log);
-  await ensureTopics(kafka);
+  const kafka = createKafka(opts.clientId, opts.kafka.brokers, opts.log);
+  await ensureTopics(kafka, opts.kafka);
   const producer = await createProducer(kafka);
   const relay = opts.startRelay(producer);
   const server = await opts.createServer(relay);

@@ -8,6 +8,7 @@ import {
   listen,
   readInfraConfig,
   readListenConfig,
+  readConfigOrCheck,
   sendJson,
   type Closer,
   type Logger,
@@ -58,10 +59,12 @@ export async function runWorker<C>(
 ): Promise<void> {
   const log = createLogger(name);
   try {
-    const { port, host } = readListenConfig(defaultPort);
-    const infra = readInfraConfig();
-    const kafkaConfig = readKafkaConfig();
-    const setup = prepare(spec, process.env);
+    const { port, host, infra, kafkaConfig, setup } = readConfigOrCheck(name, () => ({
+      ...readListenConfig(defaultPort),
+      infra: readInfraConfig(),
+      kafkaConfig: readKafkaConfig(),
+      setup: prepare(spec, process.env),
+    }));
     const kafka = createEventKafka(`rideshare-${name}`, kafkaConfig, log);
     await ensureTopics(kafka.client, kafkaConfig);
     const producer = await createProducer(kafka.client);

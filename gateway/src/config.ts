@@ -7,7 +7,7 @@ import {
   readInfraConfig,
   readListenConfig,
 } from '@rideshare/common';
-import { readAuthConfig, type AuthConfig } from '@rideshare/common';
+import { readAuthConfig, readRedisPrefix, type AuthConfig } from '@rideshare/common';
 import type { QueryLimits } from './limits/query-limits';
 import { subgraphs, subgraphUrl, type SubgraphName } from '@rideshare/schema';
 
@@ -26,6 +26,8 @@ export interface GatewayConfig {
   pollIntervalMs: number;
   maxBodyBytes: number;
   redisUrl: string;
+  /** REDIS_NAMESPACE's `<ns>:` (or ''): prefixes every Redis key and channel of the gateway. */
+  redisPrefix: string;
   /** graphql-ws server pings at this interval; a client that does not answer is dropped. */
   wsKeepAliveMs: number;
   wsMaxMessageBytes: number;
@@ -55,6 +57,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     pollIntervalMs: envInt('GATEWAY_POLL_INTERVAL_MS', 10_000, { min: 1_000 }, env),
     maxBodyBytes: envInt('GATEWAY_MAX_BODY_BYTES', 1_000_000, { min: 1_000 }, env),
     redisUrl: readInfraConfig(env).redisUrl,
+    redisPrefix: readRedisPrefix(env),
     wsKeepAliveMs: envInt('GATEWAY_WS_KEEPALIVE_MS', 12_000, { min: 0 }, env),
     wsMaxMessageBytes: envInt('GATEWAY_WS_MAX_MESSAGE_BYTES', 100_000, { min: 1_000 }, env),
     wsMaxSubscriptionsPerConnection: envInt(

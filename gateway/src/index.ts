@@ -1,4 +1,4 @@
-import { createLogger, exitOnStartFailure, handleShutdown } from '@rideshare/common';
+import { createLogger, exitOnStartFailure, handleShutdown, readConfigOrCheck } from '@rideshare/common';
 import { readGatewayConfig } from './config';
 import { createGatewayServer } from './server';
 
@@ -6,7 +6,7 @@ async function main() {
   const log = createLogger('gateway');
   try {
     // Every setting is read and checked here, before the server connects to Redis or a subgraph.
-    const config = readGatewayConfig();
+    const config = readConfigOrCheck('gateway', () => readGatewayConfig());
     const server = await createGatewayServer(config, log);
     const port = await server.listen(config.port, config.host);
     handleShutdown(log, [() => server.close()]);

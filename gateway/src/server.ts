@@ -15,7 +15,7 @@ import {
   sendJson,
   type Logger,
 } from '@rideshare/common';
-import { createTokenVerifier, mintToken, readRedisPrefix } from '@rideshare/common';
+import { createTokenVerifier, mintToken } from '@rideshare/common';
 import type { GatewayConfig } from './config';
 import { createApolloGateway, type GatewayContext } from './gateway';
 import { guardGraphQLRoute, type OperationRoute } from './http-guard';
@@ -87,9 +87,8 @@ const operationChecks: ApolloServerPlugin<GatewayContext> = {
 export async function createGatewayServer(
   config: GatewayConfig,
   log: Logger,
-  // REDIS_NAMESPACE: read before anything connects; prefixes every key and channel below.
-  redisPrefix = readRedisPrefix(),
 ) {
+  const { redisPrefix } = config;
   const local = config.mode === 'local';
   const gateway = createApolloGateway(config);
   // Registered before start so the first load is seen too; subscriptions validate against it.

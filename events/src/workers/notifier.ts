@@ -18,34 +18,36 @@ export async function publishLive(redis: Redis, messages: LiveMessage[], prefix:
 }
 
 if (require.main === module) {
-  void runWorker('notifier', 4105, async ({ kafka, producer, log, infra }) => {
-    const prefix = readRedisPrefix();
-    const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 3 });
-    redis.on('error', (err) => log.warn('redis error', { error: err.message }));
-    // Live fields stream from now on (the gateway replays history itself), so no old events.
-    const trips = await runTripEventConsumer({
-      kafka,
-      producer,
-      groupId: 'notifier',
-      log,
-      fromBeginning: false,
-      handle: (event) => publishLive(redis, tripLiveMessages(event), prefix),
-    });
-    const drivers = await runEventConsumer({
-      kafka,
-      producer,
-      topic: kafka.topics.driverEvents,
-      deadLetterTopic: kafka.topics.driverEventsDeadLetter,
-      groupId: 'notifier-drivers',
-      log,
-      fromBeginning: false,
-      parse: parseDriverEvent,
-      describe: (event) => ({ eventId: event.id }),
-      handle: (event) => publishLive(redis, driverLiveMessages(event), prefix),
-    });
-    return {
-      ready: () => trips.isRunning() && drivers.isRunning() && redis.status === 'ready',
-      closers: [() => redis.quit(), () => trips.stop(), () => drivers.stop()],
-    };
+  void runWorker('notifier', 4105, {
+    config: (env) => ({ prefix: readRedisPrefix(env) }),
+    setup: async ({ kafka, producer, log, infra }, { prefix }) => {
+      const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 3 });
+      redis.on('error', (err) => log.warn('redis error', { error: err.message }));
+      // Live fields stream from now on (the gateway replays history itself), so no old events.
+      const trips = await runTripEventConsumer({
+        kafka,
+        producer,
+        groupId: 'notifier',
+        log,
+        fromBeginning: false,
+        handle: (event) => publishLive(redis, tripLiveMessages(event), prefix),
+      });
+      const drivers = await runEventConsumer({
+        kafka,
+        producer,
+        topic: kafka.topics.driverEvents,
+        deadLetterTopic: kafka.topics.driverEventsDeadLetter,
+        groupId: 'notifier-drivers',
+        log,
+        fromBeginning: false,
+        parse: parseDriverEvent,
+        describe: (event) => ({ eventId: event.id }),
+        handle: (event) => publishLive(redis, driverLiveMessages(event), prefix),
+      });
+      return {
+        ready: () => trips.isRunning() && drivers.isRunning() && redis.status === 'ready',
+        closers: [() => redis.quit(), () => trips.stop(), () => drivers.stop()],
+      };
+    },
   });
 }

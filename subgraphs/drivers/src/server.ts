@@ -30,6 +30,7 @@ export async function createDriversServer(
   return createRelayServer({
     clientId: 'rideshare-drivers',
     log,
+    kafka: config.kafka,
     startRelay: (producer) =>
       startLocationRelay(models, producer, log, config.outboxPollIntervalMs, config.kafka.topics),
     createServer: (relay) => {

@@ -33,6 +33,7 @@ export async function createTripsServer(
   return createRelayServer({
     clientId: 'rideshare-trips',
     log,
+    kafka: config.kafka,
     startRelay: (producer) =>
       startOutboxRelay(models, producer, log, lifecycle.outboxPollIntervalMs, config.kafka.topics),
     createServer: (relay) =>
