@@ -75,7 +75,7 @@ export const kafkaService: ManagedService = {
     const tmp = `${libsDir()}.tmp-${process.pid}`;
     fs.rmSync(tmp, { recursive: true, force: true });
     console.log(`[stack] fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${libsDir()}`);
-    runOrThrow(
+    await runOrThrow(
       'mvn',
       [
         '-q',
@@ -101,7 +101,7 @@ export const kafkaService: ManagedService = {
     const idFile = path.join(dir, 'cluster-id');
     if (!fs.existsSync(idFile)) fs.writeFileSync(idFile, crypto.randomBytes(16).toString('base64url'));
     const clusterId = fs.readFileSync(idFile, 'utf8').trim();
-    runOrThrow(
+    await runOrThrow(
       'java',
       [
         '-cp',

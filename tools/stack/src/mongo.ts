@@ -152,7 +152,7 @@ export const mongoService: ManagedService = {
     );
     const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
     const info = path.join(work, 'module.json');
-    runOrThrow(
+    await runOrThrow(
       'sh',
       ['-c', `go mod download -json github.com/FerretDB/FerretDB@${FERRETDB_VERSION} > ${info}`],
       'FerretDB download',
@@ -161,12 +161,12 @@ export const mongoService: ManagedService = {
     const moduleDir = (JSON.parse(fs.readFileSync(info, 'utf8')) as { Dir: string }).Dir;
     const src = path.join(work, 'src');
     fs.cpSync(moduleDir, src, { recursive: true });
-    runOrThrow('chmod', ['-R', 'u+w', src], 'FerretDB build');
+    await runOrThrow('chmod', ['-R', 'u+w', src], 'FerretDB build');
     // The module zip lacks build/version/version.txt and the binary panics without it (FerretDB issue 2982).
     fs.writeFileSync(path.join(src, 'build/version/version.txt'), FERRETDB_VERSION);
     patchIdIndexUse(src);
     patchPostgresIndexes(src);
-    runOrThrow('go', ['build', '-o', path.join(work, 'ferretdb'), './cmd/ferretdb'], 'FerretDB build', {
+    await runOrThrow('go', ['build', '-o', path.join(work, 'ferretdb'), './cmd/ferretdb'], 'FerretDB build', {
       cwd: src,
       env,
     });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { needsPostgres } from './mongo-server';
 import { stackDir, stackPorts } from './paths';
-import { runOrThrow } from './proc';
+import { aptInstall, runOrThrow } from './proc';
 import type { ManagedService } from './service';
 
 /**
@@ -86,9 +86,7 @@ export const postgresService: ManagedService = {
     if (process.getuid?.() !== 0)
       throw new Error('PostgreSQL is not installed: run `sudo apt-get install postgresql`, or set MONGO_URL');
     console.log("[stack] installing Debian's postgresql");
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    runOrThrow('apt-get', ['update', '-qq'], 'postgresql install', { env });
-    runOrThrow('apt-get', ['install', '-y', '-qq', 'postgresql'], 'postgresql install', { env });
+    await aptInstall(['postgresql'], 'postgresql install');
   },
 
   async prepare() {
@@ -99,7 +97,7 @@ export const postgresService: ManagedService = {
     fs.chownSync(path.dirname(dir), user.uid, user.gid);
     fs.chownSync(dir, user.uid, user.gid);
     grantTraversal(dir);
-    runOrThrow(
+    await runOrThrow(
       requireBin('initdb'),
       ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'],
       'PostgreSQL initdb',

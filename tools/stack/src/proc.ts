@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -100,12 +100,35 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Runs a set-up command (install, build) with inherited output; throws with a clear message on failure. */
-export function runOrThrow(command: string, args: string[], what: string, opts: SpawnSyncOptions = {}): void {
-  const result = spawnSync(command, args, { stdio: 'inherit', ...opts });
-  if (result.error) throw new Error(`${what}: could not run ${command}: ${result.error.message}`);
-  if (result.status !== 0)
-    throw new Error(`${what}: ${command} ${args.join(' ')} exited with ${result.status}`);
+/**
+ * Runs a set-up command (install, build) with inherited output; rejects with a clear message on
+ * failure. Asynchronous: the other services' start-ups and health checks go on meanwhile (a blocking
+ * FerretDB build used to run their health checks out of time).
+ */
+export function runOrThrow(command: string, args: string[], what: string, opts: SpawnOptions = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', ...opts });
+    child.once('error', (err) => reject(new Error(`${what}: could not run ${command}: ${err.message}`)));
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${what}: ${command} ${args.join(' ')} exited with ${code ?? signal}`));
+    });
+  });
+}
+
+/** apt-get takes a lock of its own: installs of services starting side by side wait their turn. */
+let aptQueue: Promise<void> = Promise.resolve();
+
+/** Installs Debian packages (as root), one apt-get at a time. */
+export function aptInstall(packages: string[], what: string): Promise<void> {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = async () => {
+    await runOrThrow('apt-get', ['update', '-qq'], what, { env });
+    await runOrThrow('apt-get', ['install', '-y', '-qq', ...packages], what, { env });
+  };
+  const result = aptQueue.then(run);
+  aptQueue = result.catch(() => undefined);
+  return result;
 }
 
 export function onPath(command: string): string | undefined {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { stackDir, stackPorts } from './paths';
-import { onPath, runOrThrow } from './proc';
+import { aptInstall, onPath } from './proc';
 import type { ManagedService } from './service';
 
 const dataDir = () => path.join(stackDir(), 'redis');
@@ -26,9 +26,7 @@ export const redisService: ManagedService = {
         'redis-server is not installed: run `sudo apt-get install redis-server`, or set REDIS_URL to an existing Redis',
       );
     console.log("[stack] installing Debian's redis-server");
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    runOrThrow('apt-get', ['update', '-qq'], 'redis-server install', { env });
-    runOrThrow('apt-get', ['install', '-y', '-qq', 'redis-server'], 'redis-server install', { env });
+    await aptInstall(['redis-server'], 'redis-server install');
   },
 
   async prepare() {
