@@ -84,10 +84,7 @@ const operationChecks: ApolloServerPlugin<GatewayContext> = {
  * The gateway on node:http: /graphql (queries, mutations and Sandbox over HTTP, subscriptions over
  * graphql-ws on the same path), /health/live, /health/ready, /metrics.
  */
-export async function createGatewayServer(
-  config: GatewayConfig,
-  log: Logger,
-) {
+export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   const { redisPrefix } = config;
   const local = config.mode === 'local';
   const gateway = createApolloGateway(config);

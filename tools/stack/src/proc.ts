@@ -105,7 +105,12 @@ export function sleep(ms: number): Promise<void> {
  * failure. Asynchronous: the other services' start-ups and health checks go on meanwhile (a blocking
  * FerretDB build used to run their health checks out of time).
  */
-export function runOrThrow(command: string, args: string[], what: string, opts: SpawnOptions = {}): Promise<void> {
+export function runOrThrow(
+  command: string,
+  args: string[],
+  what: string,
+  opts: SpawnOptions = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', ...opts });
     child.once('error', (err) => reject(new Error(`${what}: could not run ${command}: ${err.message}`)));

@@ -105,7 +105,8 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
     lastSlot = slots[slots.length - 1];
     const toFire = new Map(scheduled.filter((t) => isDue(t, now)).map((t) => [t._id, t]));
     for (const retry of failed.values())
-      if (retry.retryAt <= now.getTime() && !toFire.has(retry.trip._id)) toFire.set(retry.trip._id, retry.trip);
+      if (retry.retryAt <= now.getTime() && !toFire.has(retry.trip._id))
+        toFire.set(retry.trip._id, retry.trip);
     await Promise.all([...toFire.values()].map(fireOrCarry));
   };
   const loop = () => {
