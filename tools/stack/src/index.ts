@@ -11,3 +11,5 @@ export {
   type RunningService,
 } from './services';
 export { adminAuthorization, places, seedDrivers, seedIfEmpty, seedPassengers } from './seed';
+// For deployment tests (compose, image, Kubernetes): what each service's configuration reads.
+export { checkServiceConfig, deploymentRequired, type ConfigCheck } from './config-check';
