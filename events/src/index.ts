@@ -4,3 +4,4 @@ export * from './kafka';
 export * from './outbox-relay';
 export * from './relay-server';
 export * from './worker';
+export * from './outbox-lease';

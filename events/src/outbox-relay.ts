@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { errorFields, type Logger } from '@rideshare/common';
 import { newTraceparent } from './contracts';
+import type { OutboxLease } from './outbox-lease';
 
 export interface OutboxRelay {
   /** Runs a pass now (after a local write), without waiting for the next poll. */
@@ -31,6 +32,8 @@ export interface OutboxOptions<E> {
   markPublished(sent: E[]): Promise<void>;
   /** After marking, e.g. catching documents up in case a writer died before projecting its change. */
   afterPublished?(sent: E[]): Promise<void>;
+  /** With replicas: only the lease's holder publishes (outbox-lease.ts); the others wait their turn. */
+  lease?: OutboxLease;
 }
 
 /** How many entries one pass sends at most (whole entities only, so per-entity order holds). */
@@ -79,6 +82,7 @@ export function startOutboxRelay<E>(opts: OutboxOptions<E>): OutboxRelay {
   let stopped = false;
 
   const pass = async (): Promise<number> => {
+    if (opts.lease && !(await opts.lease.held())) return 0;
     const pending = await opts.nextBatch();
     if (pending.length === 0) return 0;
     await opts.producer.send({

@@ -5,6 +5,7 @@ import {
   orderedBatch,
   startOutboxRelay,
   type EventTopics,
+  type OutboxLease,
   type OutboxRelay,
 } from '@rideshare/events';
 import type { DriverDocument, DriverModels } from './models';
@@ -31,9 +32,11 @@ export function startLocationRelay(
   log: Logger,
   intervalMs: number,
   topics: EventTopics,
+  lease?: OutboxLease,
 ): OutboxRelay {
   const storage = createDriverStorage(models);
   return startOutboxRelay<Move>({
+    lease,
     name: 'drivers',
     producer,
     topic: topics.driverEvents,

@@ -1,7 +1,7 @@
 import { readSdl } from '@rideshare/schema';
 import type mongoose from 'mongoose';
 import { createSubgraphServer, type Logger } from '@rideshare/common';
-import { createRelayServer, readKafkaConfig } from '@rideshare/events';
+import { createOutboxLease, createRelayServer, readKafkaConfig } from '@rideshare/events';
 import { readDriversConfig } from './config';
 import { createContext } from './context';
 import { startLocationRelay } from './location-relay';
@@ -32,7 +32,14 @@ export async function createDriversServer(
     log,
     kafka: config.kafka,
     startRelay: (producer) =>
-      startLocationRelay(models, producer, log, config.outboxPollIntervalMs, config.kafka.topics),
+      startLocationRelay(
+        models,
+        producer,
+        log,
+        config.outboxPollIntervalMs,
+        config.kafka.topics,
+        createOutboxLease(connection.collection('outbox_leases'), 'drivers'),
+      ),
     createServer: (relay) => {
       const storage = createDriverStorage(models, relay.nudge);
       const trips = tripsDirectory(config.tripsUrl);

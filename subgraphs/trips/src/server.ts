@@ -1,7 +1,7 @@
 import { readSdl } from '@rideshare/schema';
 import type mongoose from 'mongoose';
 import { createSubgraphServer, envUrl, type Logger } from '@rideshare/common';
-import { createRelayServer, readKafkaConfig } from '@rideshare/events';
+import { createOutboxLease, createRelayServer, readKafkaConfig } from '@rideshare/events';
 import { createContext } from './context';
 import { readLifecycleConfig } from './lifecycle/config';
 import { startOutboxRelay } from './lifecycle/outbox-relay';
@@ -35,7 +35,14 @@ export async function createTripsServer(
     log,
     kafka: config.kafka,
     startRelay: (producer) =>
-      startOutboxRelay(models, producer, log, lifecycle.outboxPollIntervalMs, config.kafka.topics),
+      startOutboxRelay(
+        models,
+        producer,
+        log,
+        lifecycle.outboxPollIntervalMs,
+        config.kafka.topics,
+        createOutboxLease(connection.collection('outbox_leases'), 'trips'),
+      ),
     createServer: (relay) =>
       createSubgraphServer({
         name: 'trips',

@@ -3,6 +3,7 @@ import { adminAuthorization, seedIfEmpty } from './seed';
 import { appServices, startService, type RunningService } from './services';
 import { down, runningPid, services as infraServices, stackEnv, up } from './stack';
 import { sleep } from './proc';
+import { onStopSignals } from './stop-signals';
 
 const log = createLogger('start');
 
@@ -59,24 +60,6 @@ function appPorts(): (s: AppService) => number {
   const highest = Math.max(...appServices.map((s) => s.port)) - 4000;
   const gateway = envInt('STACK_APP_PORT', 4000, { min: 1024, max: 65_535 - highest });
   return (s) => s.port - 4000 + gateway;
-}
-
-/** Signals this soon after the first are the same Ctrl-C: npm and tools/run.mjs pass it on too. */
-const SAME_PRESS_MS = 1_000;
-
-/**
- * The first SIGINT, SIGTERM or SIGHUP asks for a clean stop; a later one forces it. `on`, not `once`:
- * a repeated signal must not kill us half-way through stopping, with the infrastructure left running.
- */
-function onStopSignals(stop: () => void, force: () => void): void {
-  let first: number | undefined;
-  const handle = () => {
-    if (first === undefined) {
-      first = Date.now();
-      stop();
-    } else if (Date.now() - first >= SAME_PRESS_MS) force();
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, handle);
 }
 
 /** Kills, without waiting, the infrastructure that was not running before this run. */

@@ -1,16 +1,40 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot, stackDir } from './paths';
 import { down, stackEnv, up } from './stack';
+import { onStopSignals } from './stop-signals';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+let current: ChildProcess | undefined;
+let interrupted = false;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: 'inherit' });
-    child.on('exit', (code) => resolve(code ?? 1));
+    current = child;
+    child.on('exit', (code) => {
+      current = undefined;
+      resolve(code ?? 1);
+    });
   });
+}
+
+/**
+ * Ctrl-C or SIGTERM: the running step is asked to stop (jest's services stop with it: they watch
+ * their parent), no further step starts, and the infrastructure this run started is stopped; a second
+ * one kills the step at once.
+ */
+function stopOnSignals(): void {
+  onStopSignals(
+    () => {
+      interrupted = true;
+      console.log('\n[test] interrupted: stopping (press Ctrl-C again to force)');
+      current?.kill('SIGTERM');
+    },
+    () => current?.kill('SIGKILL'),
+  );
 }
 
 interface JestSummary {
@@ -25,6 +49,7 @@ interface JestSummary {
  * services, then stop what this run started. Prints how long set-up and tests took.
  */
 export async function runTests(jestArgs: string[]): Promise<number> {
+  stopOnSignals();
   const begin = Date.now();
   const started = await up();
   const setupMs = Date.now() - begin + Number(process.env.SETUP_DEPS_MS ?? 0);
@@ -40,6 +65,10 @@ export async function runTests(jestArgs: string[]): Promise<number> {
       ['lint', bin('eslint'), ['.']],
       ['jest', bin('jest'), ['--runInBand', '--json', `--outputFile=${resultsFile}`, ...jestArgs]],
     ] as const) {
+      if (interrupted) {
+        code = 130;
+        break;
+      }
       const stepBegin = Date.now();
       console.log(`\n[test] ${name} ...`);
       const stepCode = await run(cmd, [...args], env);

@@ -4,6 +4,7 @@ import {
   orderedBatch,
   startOutboxRelay as startRelay,
   type EventTopics,
+  type OutboxLease,
   type OutboxRelay,
 } from '@rideshare/events';
 import type { TripEventLogRecord, TripModels } from '../models';
@@ -21,8 +22,8 @@ export const nextBatch = (unpublished: TripEventLogRecord[], max?: number): Trip
 
 /**
  * Publishes logged trip events to Kafka in version order per trip (keyed by trip code), then marks
- * them published (the generic relay: events/src/outbox-relay.ts). Several relays (replicas) may send
- * the same entry; consumers drop the copy. It also catches the trip documents up, in case a writer
+ * them published (the generic relay: events/src/outbox-relay.ts). Every replica runs one; the lease
+ * lets one publish at a time (a crash between send and mark still re-sends: consumers drop the copy). It also catches the trip documents up, in case a writer
  * died between logging and projecting a change. `topics` are those of the service's namespace.
  */
 export function startOutboxRelay(
@@ -31,8 +32,10 @@ export function startOutboxRelay(
   log: Logger,
   intervalMs: number,
   topics: EventTopics,
+  lease?: OutboxLease,
 ): OutboxRelay {
   return startRelay<TripEventLogRecord>({
+    lease,
     name: 'trips',
     producer,
     topic: topics.tripEvents,
