@@ -40,6 +40,11 @@ export interface TestSystem {
   adminAuth(): Promise<{ authorization: string }>;
   /** Starts (or restarts) one service with the same environment, plus `env` (e.g. a fixed PORT). */
   start(name: AppServiceName, env?: NodeJS.ProcessEnv): Promise<RunningService>;
+  /**
+   * Starts one more instance of a service beside the first (same databases, topics and consumer
+   * groups), with the same environment plus `env`. Not in `services`; stopped with the system.
+   */
+  startReplica(name: AppServiceName, env?: NodeJS.ProcessEnv): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +63,7 @@ export async function startTestSystem(
 ): Promise<TestSystem> {
   const prefix = `t${crypto.randomBytes(4).toString('hex')}`;
   const services = new Map<AppServiceName, RunningService>();
+  const replicas: RunningService[] = [];
   const logs: string[] = [];
   const url = (name: AppServiceName) => services.get(name)?.url ?? '';
   const envFor = (name: AppServiceName): NodeJS.ProcessEnv => ({
@@ -79,16 +85,22 @@ export async function startTestSystem(
     KAFKA_NAMESPACE: prefix,
     ...extraEnv,
   });
-  const start = async (name: AppServiceName, env: NodeJS.ProcessEnv = {}) => {
+  const launch = (name: AppServiceName, env: NodeJS.ProcessEnv, label: string) => {
     const entry = appServices.find((s) => s.name === name)?.entry ?? '';
-    const running = await startService(name, entry, { ...envFor(name), ...env }, (line) =>
-      logs.push(`[${name}] ${line}`),
-    );
+    return startService(name, entry, { ...envFor(name), ...env }, (line) => logs.push(`[${label}] ${line}`));
+  };
+  const start = async (name: AppServiceName, env: NodeJS.ProcessEnv = {}) => {
+    const running = await launch(name, env, name);
     services.set(name, running);
     return running;
   };
+  const startReplica = async (name: AppServiceName, env: NodeJS.ProcessEnv = {}) => {
+    const running = await launch(name, env, `${name}-${replicas.filter((r) => r.name === name).length + 2}`);
+    replicas.push(running);
+    return running;
+  };
   const stop = async () => {
-    await Promise.all([...services.values()].map((s) => s.stop()));
+    await Promise.all([...services.values(), ...replicas].map((s) => s.stop()));
     const client = new MongoClient(readInfraConfig().mongoUrl);
     try {
       for (const db of new Set(Object.values(serviceDatabase)))
@@ -126,6 +138,7 @@ export async function startTestSystem(
     adminAuth,
     envFor,
     start,
+    startReplica,
     stop,
   };
 }

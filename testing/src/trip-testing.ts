@@ -52,7 +52,7 @@ function dataOf<T>(res: GraphQLResponse<T>, what: string): T {
 }
 
 /** The trip operations of the public graph, through the test system's gateway. */
-export function tripsApi(system: TestSystem) {
+export function tripsApi(system: Pick<TestSystem, 'query'>) {
   const get = async (code: string): Promise<TripView> =>
     dataOf(
       await system.query<{ trip: TripView }>(`query ($code: ID!) { trip(code: $code) { ${TRIP_FIELDS} } }`, {

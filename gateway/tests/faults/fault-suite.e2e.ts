@@ -26,7 +26,6 @@ import {
   driverOverlaps,
   envForFaults,
   FAULTS,
-  faultRow,
   faultTable,
   fleetGroups,
   openSystemDatabases,
@@ -45,6 +44,7 @@ import {
 } from '@rideshare/testing';
 import { status as stackStatus } from '@rideshare/stack';
 import { watchTrip } from './trip-watcher';
+import { expectCleanWave, reportWave } from './wave-report';
 
 /** Trips of a group race for the group's drivers; one driver per trip, so each can finish. */
 const GROUP_SIZE = 4;
@@ -106,41 +106,9 @@ describe(`fault suite: ${GROUPS * GROUP_SIZE} demo trips with live subscribers p
     async (_name, fault) => {
       const result = await runWave(ctx, fault);
       results.push(result);
-      // Straight to the terminal as each wave ends (Jest prints console output only after the file).
-      process.stderr.write(`[faults] ${faultRow(result)}\n[faults]   ${result.phases}\n`);
-      if (result.outcome.problems.length > 0 || result.recoveryMs === null)
-        process.stderr.write(
-          `[faults] last warnings of the services during "${fault.name}":\n${result.warnings.slice(-60).join('\n')}\n`,
-        );
-      if (result.recoveryTrace.length > 0)
-        process.stderr.write(
-          `[faults] recovering from "${fault.name}":\n${result.recoveryTrace.join('\n')}\n`,
-        );
+      reportWave(result);
       everyTrip.push(...result.trips);
-      const o = result.outcome;
-      expect({
-        lost: o.lost,
-        duplicated: o.duplicated,
-        completed: o.completed,
-        subscriberGaps: o.subscriberGaps,
-        subscriberDuplicates: o.subscriberDuplicates,
-        archiveMismatches: o.archiveMismatches,
-        factMismatches: o.factMismatches,
-        driversOnTwoTrips: driverOverlaps(everyTrip),
-        recovered: result.recoveryMs !== null,
-        problems: o.problems.slice(0, 20),
-      }).toEqual({
-        lost: 0,
-        duplicated: 0,
-        completed: o.trips,
-        subscriberGaps: 0,
-        subscriberDuplicates: 0,
-        archiveMismatches: 0,
-        factMismatches: 0,
-        driversOnTwoTrips: [],
-        recovered: true,
-        problems: [],
-      });
+      expectCleanWave(result, everyTrip);
     },
     SETTLE_MS + 300_000,
   );

@@ -51,3 +51,18 @@ export async function groupsBehind(
     await admin.disconnect();
   }
 }
+
+/** How many members each consumer group of the trip-events topic has now. */
+export async function groupMembers(prefix: string, groups = TRIP_EVENT_GROUPS): Promise<Map<string, number>> {
+  const names = kafkaNames(prefix);
+  const admin = testKafka('fault-suite-members').admin();
+  await admin.connect();
+  try {
+    const described = await admin.describeGroups(groups.map((g) => names.group(g)));
+    return new Map(
+      groups.map((g) => [g, described.groups.find((d) => d.groupId === names.group(g))?.members.length ?? 0]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

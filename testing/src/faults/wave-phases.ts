@@ -37,9 +37,8 @@ export async function waitForQuietSystem(ctx: WaveContext): Promise<void> {
 
 /** Requests a trip per fleet driver, each watched from the moment it exists (afterVersion 0). */
 export async function requestWatchedTrips(ctx: WaveContext, watchers: TripWatcher[]): Promise<string[]> {
-  const trips = tripsApi(ctx.system);
   return mapLimit(fleetTrips(ctx.groups, ctx.passengerCodes), 8, async (input, i) => {
-    const trip = await trips.request(input);
+    const trip = await tripsApi(ctx.requestThrough?.(i) ?? ctx.system).request(input);
     watchers[i] = ctx.watch(trip.code, input.passengerCode);
     return trip.code;
   });

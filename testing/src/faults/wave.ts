@@ -40,6 +40,8 @@ export interface WaveContext {
   watch: WatchTrip;
   /** From the fault to every trip's end, at most. */
   settleTimeoutMs: number;
+  /** Where the i-th trip is requested (several gateways); the system's gateway by default. */
+  requestThrough?: (i: number) => Pick<TestSystem, 'query'>;
 }
 
 export interface WaveResult {

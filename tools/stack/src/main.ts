@@ -7,7 +7,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'stack') return stackCli(rest);
   if (command === 'test') return runTests(rest);
-  if (command === 'start') return startSystem();
+  if (command === 'start') return startSystem(rest);
   console.error('usage: node tools/run.mjs start | test | stack <up|down|status|logs>');
   return 2;
 }

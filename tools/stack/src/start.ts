@@ -13,21 +13,23 @@ type AppService = (typeof appServices)[number];
  * Keeps one service running: restarts it after a crash with a growing back-off, so a trip in flight
  * survives a process dying (its state lives in MongoDB and Kafka).
  */
-function supervise(service: AppService, env: NodeJS.ProcessEnv) {
+function supervise(service: AppService, name: string, env: NodeJS.ProcessEnv) {
   let current: RunningService | undefined;
   let stopping = false;
   let backoffMs = 500;
   const run = async (): Promise<RunningService> => {
-    const running = await startService(service.name, service.entry, env);
+    const running = await startService(service.name, service.entry, env, (line) =>
+      process.stderr.write(`[${name}] ${line}\n`),
+    );
     current = running;
     running.child.once('exit', (code, signal) => {
       if (stopping) return;
-      log.error('service exited, restarting', { service: service.name, code, signal, inMs: backoffMs });
+      log.error('service exited, restarting', { service: name, code, signal, inMs: backoffMs });
       void sleep(backoffMs).then(async () => {
         backoffMs = Math.min(backoffMs * 2, 10_000);
         if (!stopping)
           await run().catch((err: unknown) =>
-            log.error('restart failed', { service: service.name, error: String(err) }),
+            log.error('restart failed', { service: name, error: String(err) }),
           );
       });
     });
@@ -52,15 +54,39 @@ function supervise(service: AppService, env: NodeJS.ProcessEnv) {
   };
 }
 
+/** Replica r of a service listens this much above the first one's port. */
+const REPLICA_PORT_STEP = 200;
+const MAX_REPLICAS = 8;
+
+/**
+ * `--replicas N` (or STACK_REPLICAS): how many of every service to run, 1 by default. Each replica
+ * has its own port; consumer groups share the partitions, the outbox lease lets one relay publish.
+ */
+export function readReplicas(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const at = args.indexOf('--replicas');
+  const given = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith('--replicas='))?.slice(11);
+  const value = given ?? env.STACK_REPLICAS ?? '1';
+  const replicas = Number(value);
+  if (!/^\d+$/.test(value) || replicas < 1 || replicas > MAX_REPLICAS)
+    throw new Error(
+      `--replicas (or STACK_REPLICAS) must be a whole number from 1 to ${MAX_REPLICAS}, got "${value}"`,
+    );
+  return replicas;
+}
+
 /**
  * STACK_APP_PORT moves every service's port by the same amount: it is the gateway's (default 4000;
  * the subgraphs follow it, the workers are 101-105 above it), e.g. for a second system on one machine.
+ * Replica r (from 0) is REPLICA_PORT_STEP × r above that.
  */
-function appPorts(): (s: AppService) => number {
-  const highest = Math.max(...appServices.map((s) => s.port)) - 4000;
+function appPorts(replicas: number): (s: AppService, replica: number) => number {
+  const highest = Math.max(...appServices.map((s) => s.port)) - 4000 + REPLICA_PORT_STEP * (replicas - 1);
   const gateway = envInt('STACK_APP_PORT', 4000, { min: 1024, max: 65_535 - highest });
-  return (s) => s.port - 4000 + gateway;
+  return (s, replica) => s.port - 4000 + gateway + REPLICA_PORT_STEP * replica;
 }
+
+/** How a replica is called in the logs: `trips`, then `trips-2`, `trips-3`... */
+const label = (s: AppService, replica: number) => (replica === 0 ? s.name : `${s.name}-${replica + 1}`);
 
 /** Kills, without waiting, the infrastructure that was not running before this run. */
 function killStartedInfra(runningBefore: ReadonlySet<string>): void {
@@ -80,8 +106,10 @@ function killStartedInfra(runningBefore: ReadonlySet<string>): void {
  * SIGTERM): then every service and the infrastructure this run started stop, and it returns. A second
  * Ctrl-C kills them all at once.
  */
-export async function startSystem(): Promise<number> {
-  const port = appPorts(); // a bad value stops here, before anything starts
+export async function startSystem(args: string[] = []): Promise<number> {
+  // Bad values stop here, before anything starts.
+  const replicas = readReplicas(args);
+  const port = appPorts(replicas);
   const runningBefore = new Set(infraServices.filter((s) => runningPid(s) !== undefined).map((s) => s.name));
   const supervisors: Array<ReturnType<typeof supervise>> = [];
   let stopRequested = false;
@@ -107,25 +135,32 @@ export async function startSystem(): Promise<number> {
   try {
     startedInfra = await up();
     const infra = stackEnv();
-    // Each service finds the others at their ports (a URL set in the environment wins).
-    const peers = Object.fromEntries(
-      appServices
-        .filter((s) => s.kind !== 'worker')
-        .map((s) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${port(s)}/graphql`]),
-    );
+    // Each replica finds the others' replica of the same number at their ports (a URL set in the
+    // environment wins), so the load spreads over every replica.
+    const peers = (replica: number) =>
+      Object.fromEntries(
+        appServices
+          .filter((s) => s.kind !== 'worker')
+          .map((s) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${port(s, replica)}/graphql`]),
+      );
     for (const service of appServices) {
-      if (stopRequested) break;
-      const supervisor = supervise(service, {
-        ...peers,
-        ...process.env,
-        ...infra,
-        PORT: String(port(service)),
-      });
-      supervisors.push(supervisor);
-      await supervisor.start();
+      for (let replica = 0; replica < replicas && !stopRequested; replica++) {
+        const supervisor = supervise(service, label(service, replica), {
+          ...peers(replica),
+          ...process.env,
+          ...infra,
+          PORT: String(port(service, replica)),
+        });
+        supervisors.push(supervisor);
+        await supervisor.start();
+      }
     }
     const gateway = appServices.find((s) => s.kind === 'gateway');
-    const gatewayUrl = `http://127.0.0.1:${gateway ? port(gateway) : 4000}/graphql`;
+    const gatewayUrls = Array.from(
+      { length: replicas },
+      (_, r) => `http://127.0.0.1:${gateway ? port(gateway, r) : 4000 + REPLICA_PORT_STEP * r}/graphql`,
+    );
+    const gatewayUrl = gatewayUrls[0] ?? '';
     if (!stopRequested) {
       const admin = await adminAuthorization({ ...process.env, ...infra });
       const seeded = await seedIfEmpty(gatewayUrl, admin);
@@ -133,13 +168,15 @@ export async function startSystem(): Promise<number> {
         console.log(`[start] seeded ${seeded.drivers} drivers and ${seeded.passengers} passengers`);
       console.log('\nRideshare Federation is up:');
       const row = (label: string, value: string) => console.log(`  ${label.padEnd(21)} ${value}`);
-      row('GraphQL endpoint', gatewayUrl);
+      row(replicas > 1 ? 'GraphQL endpoints' : 'GraphQL endpoint', gatewayUrls.join(' '));
       row('Apollo Sandbox', `${gatewayUrl} (open in a browser; an admin token is preset)`);
       row('Admin token', admin.authorization);
+      const urls = (s: AppService, path: string) =>
+        Array.from({ length: replicas }, (_, r) => `http://127.0.0.1:${port(s, r)}${path}`).join(' ');
       for (const s of appServices.filter((s) => s.kind === 'subgraph'))
-        row(`${s.name} subgraph`, `http://127.0.0.1:${port(s)}/graphql`);
+        row(`${s.name} subgraph`, urls(s, '/graphql'));
       for (const s of appServices.filter((s) => s.kind === 'worker'))
-        row(`${s.name} worker`, `http://127.0.0.1:${port(s)}/health/ready`);
+        row(`${s.name} worker`, urls(s, '/health/ready'));
       for (const [k, v] of Object.entries(infra)) row(k, v);
       console.log('\nPress Ctrl-C to stop.');
     }
