@@ -72,7 +72,8 @@ export async function runDatabaseService<C>(
       ...readListenConfig(defaultPort),
       dbName: readDatabaseName(`rideshare_${name}`),
       mongoUrl: readInfraConfig().mongoUrl,
-      // Every database service is a subgraph; createSubgraphServer reads this again once connected.
+      // Every database service is a subgraph; createSubgraphServer reads these again once connected.
+      mode: envEnum('APP_MODE', 'local', ['local', 'production'] as const),
       identity: readIdentityCheck(),
       config: service.config(process.env),
     }));

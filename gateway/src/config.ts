@@ -7,7 +7,7 @@ import {
   readInfraConfig,
   readListenConfig,
 } from '@rideshare/common';
-import { readAuthConfig, readRedisPrefix, type AuthConfig } from '@rideshare/common';
+import { readAuthConfig, readIdentitySecret, readRedisPrefix, type AuthConfig } from '@rideshare/common';
 import type { QueryLimits } from './limits/query-limits';
 import { subgraphs, subgraphUrl, type SubgraphName } from '@rideshare/schema';
 
@@ -36,6 +36,8 @@ export interface GatewayConfig {
   /** Subscribers with the same selection of a trip share one resolution per event (`off`: the naive path, for benchmarks). */
   subscriptionDedup: boolean;
   auth: AuthConfig;
+  /** SUBGRAPH_IDENTITY_SECRET: signs the caller identity on every subgraph call. */
+  identitySecret: string;
   limits: QueryLimits & { maxBatchSize: number };
   rateLimit: { perMinute: number; anonymousPerMinute: number };
   /** Automatic persisted queries (Redis store). */
@@ -69,6 +71,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     wsMaxConnectionsPerIdentity: envInt('GATEWAY_WS_MAX_CONNECTIONS_PER_IDENTITY', 20, { min: 1 }, env),
     subscriptionDedup: envEnum('GATEWAY_SUBSCRIPTION_DEDUP', 'on', ['on', 'off'] as const, env) === 'on',
     auth: readAuthConfig(env),
+    // Read with the rest (not when the Apollo gateway is built) so --check-config sees and checks it.
+    identitySecret: readIdentitySecret(env),
     limits: {
       maxDepth: envInt('LIMIT_MAX_DEPTH', 10, { min: 1 }, env),
       maxAliases: envInt('LIMIT_MAX_ALIASES', 20, { min: 0 }, env),

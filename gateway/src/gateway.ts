@@ -11,7 +11,6 @@ import {
   SIGNATURE_HEADER,
   identityClaim,
   identitySignature,
-  readIdentitySecret,
   type Identity,
 } from '@rideshare/common';
 import { supergraphPath } from '@rideshare/schema';
@@ -59,7 +58,7 @@ export function signingFetcher(fetcher: Fetcher, secret: string): Fetcher {
 
 export function createApolloGateway(config: GatewayConfig): ApolloGateway {
   const byName = new Map(config.subgraphs.map((s) => [s.name, s]));
-  const secret = readIdentitySecret();
+  const secret = config.identitySecret;
   const buildService = ({ name, url }: { name: string; url?: string }) => {
     const subgraph = byName.get(name as never);
     return new IdentityForwardingDataSource({

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { connectDatabase, isDuplicateKeyError, readDatabaseName } from '@rideshare/common';
 import { runTripEventConsumer } from '../consumer';
-import { isTerminalTripStatus, type TripEventEnvelope } from '../contracts';
+import { isTerminalTripStatus, type EventTopics, type TripEventEnvelope } from '../contracts';
 import { runWorker } from '../worker';
 
 interface ArchivedEvent {
@@ -77,6 +77,9 @@ export async function archive(models: ArchiveModels, event: TripEventEnvelope): 
   }
 }
 
+/** Consumer groups by the topic they read (before KAFKA_NAMESPACE): the KEDA scalers read them too. */
+export const consumerGroups = { tripEvents: 'archiver' } as const satisfies Partial<EventTopics>;
+
 if (require.main === module) {
   void runWorker('archiver', 4103, {
     config: (env) => ({ database: readDatabaseName('rideshare_archive', env) }),
@@ -87,7 +90,7 @@ if (require.main === module) {
       const consumer = await runTripEventConsumer({
         kafka,
         producer,
-        groupId: 'archiver',
+        groupId: consumerGroups.tripEvents,
         log,
         handle: (event) => archive(models, event),
       });

@@ -1,7 +1,13 @@
 import Redis from 'ioredis';
 import { readRedisPrefix } from '@rideshare/common';
 import { runEventConsumer, runTripEventConsumer } from '../consumer';
-import { driverLiveMessages, parseDriverEvent, tripLiveMessages, type LiveMessage } from '../contracts';
+import {
+  driverLiveMessages,
+  parseDriverEvent,
+  tripLiveMessages,
+  type EventTopics,
+  type LiveMessage,
+} from '../contracts';
 import { runWorker } from '../worker';
 
 /**
@@ -17,6 +23,12 @@ export async function publishLive(redis: Redis, messages: LiveMessage[], prefix:
   if (failed?.[0]) throw failed[0];
 }
 
+/** Consumer groups by the topic they read (before KAFKA_NAMESPACE): the KEDA scalers read them too. */
+export const consumerGroups = {
+  tripEvents: 'notifier',
+  driverEvents: 'notifier-drivers',
+} as const satisfies Partial<EventTopics>;
+
 if (require.main === module) {
   void runWorker('notifier', 4105, {
     config: (env) => ({ prefix: readRedisPrefix(env) }),
@@ -27,7 +39,7 @@ if (require.main === module) {
       const trips = await runTripEventConsumer({
         kafka,
         producer,
-        groupId: 'notifier',
+        groupId: consumerGroups.tripEvents,
         log,
         fromBeginning: false,
         handle: (event) => publishLive(redis, tripLiveMessages(event), prefix),
@@ -37,7 +49,7 @@ if (require.main === module) {
         producer,
         topic: kafka.topics.driverEvents,
         deadLetterTopic: kafka.topics.driverEventsDeadLetter,
-        groupId: 'notifier-drivers',
+        groupId: consumerGroups.driverEvents,
         log,
         fromBeginning: false,
         parse: parseDriverEvent,

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { connectDatabase, envUrl, errorFields, readDatabaseName, type Logger } from '@rideshare/common';
-import { runTripEventConsumer, runWorker, type TripEventEnvelope } from '@rideshare/events';
+import { runTripEventConsumer, runWorker, type EventTopics, type TripEventEnvelope } from '@rideshare/events';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
 import {
@@ -126,6 +126,9 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
   };
 }
 
+/** Consumer groups by the topic they read (before KAFKA_NAMESPACE): the KEDA scalers read them too. */
+export const consumerGroups = { tripEvents: 'trips-orchestrator' } as const satisfies Partial<EventTopics>;
+
 if (require.main === module)
   void runWorker('orchestrator', 4101, {
     config: (env) => ({
@@ -149,7 +152,7 @@ if (require.main === module)
       const consumer = await runTripEventConsumer({
         kafka,
         producer,
-        groupId: 'trips-orchestrator',
+        groupId: consumerGroups.tripEvents,
         log,
         handle: (event) => handleEvent(deps, event),
       });

@@ -4,6 +4,7 @@ import {
   isTerminalTripStatus,
   runTripEventConsumer,
   runWorker,
+  type EventTopics,
   type TripEventEnvelope,
 } from '@rideshare/events';
 import { driversClient, type DriversClient } from '../drivers-client';
@@ -56,6 +57,9 @@ export async function project(models: TripModels, fact: TripFactRecord): Promise
   }
 }
 
+/** Consumer groups by the topic they read (before KAFKA_NAMESPACE): the KEDA scalers read them too. */
+export const consumerGroups = { tripEvents: 'trips-reporting' } as const satisfies Partial<EventTopics>;
+
 if (require.main === module) {
   void runWorker('reporting', 4104, {
     config: (env) => ({
@@ -73,7 +77,7 @@ if (require.main === module) {
       const consumer = await runTripEventConsumer({
         kafka,
         producer,
-        groupId: 'trips-reporting',
+        groupId: consumerGroups.tripEvents,
         log,
         handle: async (event) => {
           const fact = await tripFact(event, drivers);
