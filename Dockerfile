@@ -1,5 +1,29 @@
-# One image for every service of the system; docker-compose.yml picks the entry point per service.
-# Services run from TypeScript source with tsx, exactly as `npm start` runs them.
+# syntax=docker/dockerfile:1
+# One image for every process of the system; docker-compose.yml picks the command per service.
+# Two stages: the build stage installs everything and compiles each service to one JavaScript bundle
+# (`npm run build:services`, dist/<service>.js); the final stage holds production dependencies, the
+# bundles and the schema files they read, and runs plain `node`, no TypeScript tooling.
+# tools/stack/tests/image.e2e.ts runs these steps without Docker (tools/stack/src/dockerfile.ts reads
+# FROM, WORKDIR, COPY, RUN with cache mounts, ENV, USER, HEALTHCHECK and CMD).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Manifests first: the install layer is reused until a package.json or the lock file changes.
+COPY package.json package-lock.json ./
+COPY common/package.json common/
+COPY tools/stack/package.json tools/stack/
+COPY testing/package.json testing/
+COPY schema/package.json schema/
+COPY events/package.json events/
+COPY subgraphs/drivers/package.json subgraphs/drivers/
+COPY subgraphs/passengers/package.json subgraphs/passengers/
+COPY subgraphs/trips/package.json subgraphs/trips/
+COPY gateway/package.json gateway/
+# npm's cache stays out of the image (a BuildKit cache mount), and is reused by the next build.
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build:services
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0
@@ -13,7 +37,9 @@ COPY subgraphs/drivers/package.json subgraphs/drivers/
 COPY subgraphs/passengers/package.json subgraphs/passengers/
 COPY subgraphs/trips/package.json subgraphs/trips/
 COPY gateway/package.json gateway/
-RUN npm ci --no-audit --no-fund
-COPY . .
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+COPY --from=build /app/dist dist
 USER node
-CMD ["node", "--import", "tsx", "gateway/src/index.ts"]
+# Every service answers /health/ready on $PORT (compose sets PORT; the gateway's default is 4000).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/healthcheck.js", "/health/ready"]
+CMD ["node", "dist/gateway.js"]

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kind, parse } from 'graphql';
 
-const repoRoot = path.resolve(__dirname, '../..');
+/**
+ * Where the schema files are: the repository, two levels above this file when it runs from source;
+ * the bundle's own directory when it runs bundled (dist/<service>.js), where the build copies them
+ * (tools/stack/src/build-services.ts). Chosen by the file that must be there, not by how we run.
+ */
+const sourceRoot = path.resolve(__dirname, '../..');
+const repoRoot =
+  [sourceRoot, __dirname].find((dir) => fs.existsSync(path.join(dir, 'schema', 'src', 'live.graphql'))) ??
+  sourceRoot;
 
 /** One name everywhere: folder = subgraph name = compose service. Ports are the local defaults. */
 export const subgraphs = [
@@ -19,6 +27,12 @@ export const supergraphPath = path.join(repoRoot, 'schema', 'supergraph.graphql'
 
 /** The `@live` directive's definition, shared by every subgraph that declares live fields. */
 export const liveDirectivePath = path.join(repoRoot, 'schema', 'src', 'live.graphql');
+/** The schema files the services read at run time (relative to the root), for the build to copy. */
+export const runtimeSchemaFiles = [
+  ...subgraphs.map(({ name }) => path.relative(repoRoot, sdlPath(name))),
+  path.relative(repoRoot, supergraphPath),
+  path.relative(repoRoot, liveDirectivePath),
+];
 export const LIVE_SPEC_URL = 'https://rideshare.dev/live/v1.0';
 
 /** Whether an SDL imports `@live` with `@link` (read from the parsed document, not its text). */

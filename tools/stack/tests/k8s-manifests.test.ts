@@ -183,7 +183,9 @@ describe.each(overlays)('deploy/k8s overlay %s', (overlay) => {
   it('should mount the committed supergraph where the gateway reads it', () => {
     const container = containerOf(deploymentOf(overlay, 'gateway'));
     const mount = container.volumeMounts.find(
-      (m) => m.mountPath === path.posix.join('/app', path.relative(repoRoot, supergraphPath)),
+      // In the image the bundles run from /app/dist, where the build copies the schema files under
+      // their repository paths (tools/stack/src/build-services.ts, schema/src/subgraphs.ts).
+      (m) => m.mountPath === path.posix.join('/app/dist', path.relative(repoRoot, supergraphPath)),
     );
     const volume = deploymentOf(overlay, 'gateway').spec.template.spec.volumes.find(
       (v) => v.name === mount?.name,

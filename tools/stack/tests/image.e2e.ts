@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { readInfraConfig } from '@rideshare/common';
+import { buildImage, type BuiltImage } from '../src/image-build';
+import { builtServices, jobNames, readCompose, startLevels } from '../src/compose-file';
+import { repoRoot } from '../src/paths';
+import { adminAuthorization, seedDrivers } from '../src/seed';
+import { containerEnv, dropIsolation, startContainer, type Container } from './image-containers';
+
+/**
+ * The image as Docker would build and run it, without Docker: the Dockerfile's stages are carried out
+ * on the repository's files (image-build.ts), then every service of docker-compose.yml is started
+ * from the final stage with its own command and environment, pointed at this test's stack, and must
+ * pass its health checks (compose's and the image's). A service that needs a devDependency, a file
+ * the image lacks, or a variable compose does not set fails here.
+ */
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rideshare-image-'));
+const compose = readCompose();
+const prefix = `img${process.pid}`;
+const containers: Container[] = [];
+let image: BuiltImage;
+let buildMs = 0;
+
+const contextFiles = () =>
+  execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot })
+    .toString()
+    .split('\0')
+    .filter((f) => f && fs.existsSync(path.join(repoRoot, f)));
+
+beforeAll(async () => {
+  const begin = Date.now();
+  image = await buildImage({
+    dockerfile: path.join(repoRoot, 'Dockerfile'),
+    contextDir: repoRoot,
+    contextFiles: contextFiles(),
+    outDir: work,
+    installedCheckout: repoRoot,
+  });
+  buildMs = Date.now() - begin;
+}, 600_000);
+
+afterAll(async () => {
+  await Promise.all(containers.map((c) => c.stop()));
+  await dropIsolation(prefix).catch(() => undefined); // leftovers only cost space
+  fs.rmSync(work, { recursive: true, force: true });
+}, 60_000);
+
+describe('the image (Dockerfile and docker-compose.yml, without Docker)', () => {
+  it('should hold production dependencies and compiled JavaScript only, and run as a non-root user', () => {
+    console.log(`[image] built in ${(buildMs / 1000).toFixed(1)} s`);
+    expect(image.config.user).not.toMatch(/^(root|0)?$/);
+    expect(image.config.env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
+    // The lock file marks what only development needs (`"dev": true`): none of it may be installed.
+    const lock = z
+      .object({ packages: z.record(z.string(), z.object({ dev: z.boolean().optional() })) })
+      .parse(JSON.parse(fs.readFileSync(path.join(image.root, 'package-lock.json'), 'utf8')));
+    const devOnly = Object.entries(lock.packages).filter(
+      ([p, entry]) => entry.dev && p.startsWith('node_modules/'),
+    );
+    expect(devOnly.map(([p]) => p)).toEqual(
+      expect.arrayContaining(['node_modules/tsx', 'node_modules/esbuild']),
+    );
+    const devInstalled = devOnly.map(([p]) => p).filter((p) => fs.existsSync(path.join(image.root, p)));
+    expect(devInstalled).toEqual([]);
+    const typescript = execFileSync(
+      'find',
+      ['.', '-path', './node_modules', '-prune', '-o', '-name', '*.ts', '-print'],
+      {
+        cwd: image.root,
+      },
+    ).toString();
+    expect(typescript).toBe('');
+  });
+
+  it('should start every service with its compose command and environment, each passing its health checks', async () => {
+    const names = builtServices(compose).map(([name]) => name);
+    const jobs = jobNames(compose);
+    const env = await containerEnv({ compose, image, names, prefix, work, infra: readInfraConfig() });
+    for (const level of startLevels(compose, names)) {
+      await Promise.all(
+        level.map(async (name) => {
+          const container = startContainer(name, compose, image, env);
+          containers.push(container);
+          if (jobs.has(name)) {
+            expect({ name, exit: await container.exited(60_000) }).toEqual({ name, exit: 0 });
+            return;
+          }
+          await container.healthy(90_000);
+          // The image's own HEALTHCHECK too, and both routes every service serves.
+          expect({ name, imageCheck: await container.imageHealthcheck() }).toEqual({ name, imageCheck: 0 });
+          for (const route of ['/health/live', '/health/ready'])
+            expect({ name, route, status: await container.status(route) }).toEqual({
+              name,
+              route,
+              status: 200,
+            });
+        }),
+      );
+    }
+    // The seed job loaded the demo drivers through the gateway.
+    const gateway = containers.find((c) => c.name === 'gateway');
+    const reply = await fetch(`http://127.0.0.1:${gateway?.port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await adminAuthorization(env.get('gateway'))) },
+      body: JSON.stringify({ query: '{ drivers(limit: 100) { code } }' }),
+    });
+    const body = z
+      .object({ data: z.object({ drivers: z.array(z.object({ code: z.string() })) }) })
+      .parse(await reply.json());
+    expect(body.data.drivers.map((d) => d.code).sort()).toEqual(seedDrivers.map((d) => d.code).sort());
+  }, 300_000);
+});
