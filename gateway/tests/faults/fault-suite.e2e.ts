@@ -43,7 +43,7 @@ import {
   type WaveResult,
 } from '@rideshare/testing';
 import { status as stackStatus } from '@rideshare/stack';
-import { watchTrip } from './trip-watcher';
+import { passengerAuthorization, watchTrip } from './trip-watcher';
 import { expectCleanWave, reportWave } from './wave-report';
 
 /** Trips of a group race for the group's drivers; one driver per trip, so each can finish. */
@@ -72,11 +72,7 @@ describe(`fault suite: ${GROUPS * GROUP_SIZE} demo trips with live subscribers p
     const groups = fleetGroups(GROUPS, GROUP_SIZE);
     await createFleet(system, groups);
     await waitForWorkersReady(system);
-    const tokens = new Map<string, Promise<string>>();
-    const authorization = (passenger: string) => {
-      if (!tokens.has(passenger)) tokens.set(passenger, system.token('passenger', passenger));
-      return async () => `Bearer ${await tokens.get(passenger)!}`;
-    };
+    const authorization = passengerAuthorization(system);
     ctx = {
       system,
       supervisor,

@@ -33,7 +33,7 @@ import {
   type WaveContext,
 } from '@rideshare/testing';
 import { appServices, type AppServiceName, type RunningService } from '@rideshare/stack';
-import { watchTrip } from './trip-watcher';
+import { passengerAuthorization, watchTrip } from './trip-watcher';
 import { expectCleanWave, reportWave } from './wave-report';
 
 const GROUP_SIZE = 4;
@@ -80,11 +80,7 @@ describe(`scale-out: two of every service, ${GROUPS * GROUP_SIZE} demo trips, on
       query: async <T>(query: string, variables?: Record<string, unknown>) =>
         postGraphQL<T>(secondGateway, query, variables, await system.adminAuth()),
     };
-    const tokens = new Map<string, Promise<string>>();
-    const authorization = (passenger: string) => {
-      if (!tokens.has(passenger)) tokens.set(passenger, system.token('passenger', passenger));
-      return async () => `Bearer ${await tokens.get(passenger)!}`;
-    };
+    const authorization = passengerAuthorization(system);
     let watched = 0;
     ctx = {
       system,

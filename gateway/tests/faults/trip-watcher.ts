@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { TripWatcher } from '@rideshare/testing';
+import type { TestSystem, TripWatcher } from '@rideshare/testing';
 
 /** What a passenger's app shows: the update, the driver's name and the passenger, through federation. */
 const TRIP_UPDATED = `subscription ($code: ID!, $afterVersion: Int) {
@@ -120,5 +120,14 @@ export function watchTrip(
       stopped = true;
       void client?.dispose();
     },
+  };
+}
+
+/** Each passenger's bearer token, minted once, for the subscribers of that passenger's trips. */
+export function passengerAuthorization(system: Pick<TestSystem, 'token'>) {
+  const tokens = new Map<string, Promise<string>>();
+  return (passenger: string) => {
+    if (!tokens.has(passenger)) tokens.set(passenger, system.token('passenger', passenger));
+    return async () => `Bearer ${await tokens.get(passenger)!}`;
   };
 }
