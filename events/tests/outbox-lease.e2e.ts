@@ -26,7 +26,8 @@ describe('the outbox lease on the database', () => {
       createOutboxLease(collection, 'trips', { termMs: 1_000, marginMs: 200, now: () => clock }),
     );
     const holdersPerStep: number[] = [];
-    for (; clock < 6_000; clock += 250) {
+    // Steps of 100 ms: the holder passes inside each term's last 200 ms, where it claims the next.
+    for (; clock < 6_000; clock += 100) {
       const held = await Promise.all(replicas.map((r) => r.held()));
       holdersPerStep.push(held.filter(Boolean).length);
     }
