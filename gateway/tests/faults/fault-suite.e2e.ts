@@ -8,8 +8,8 @@
  * system, lets its fault land once 30 % of its trips are on the road, and waits until every trip has
  * ended, so every row of the table is about one fault only and its checks run right after it. A
  * consumer's restart alone costs its group's 15 s session timeout, so 13 waves cannot be short: on
- * this two-core machine, 13 waves of 100 trips take about half an hour, too long for `npm test`; CI
- * runs it as a step of its own (.ci/run).
+ * this two-core machine, 13 waves of 100 trips take about half an hour, too long for `npm test`. It
+ * is run by hand (`npm run test:faults`) and its table recorded in BENCHMARKS.md; see .ci/run.
  *
  * After each fault: every trip ended exactly once (and completed: the windows are generous, so a fault
  * must not abort a trip), the archive holds exactly its events, its reporting fact equals it, tripStats
