@@ -71,3 +71,19 @@ export function fleetTrips(groups: FleetGroup[], passengerCodes: readonly string
     })),
   );
 }
+
+/**
+ * Puts every fleet driver back at its group's source. After a wave the drivers stand at the
+ * destination, where a new trip would complete at its first check: with no trip on the road for long,
+ * the next wave's fault would land only when its trips were nearly done.
+ */
+export async function returnFleet(system: TestSystem, groups: FleetGroup[]): Promise<void> {
+  const drivers = groups.flatMap((g) => g.driverCodes.map((code) => ({ code, at: g.source })));
+  await mapLimit(drivers, 8, async ({ code, at }) => {
+    const res = await system.query(
+      'mutation ($code: ID!, $location: GeoPointInput!) { updateDriverLocation(code: $code, location: $location) { code } }',
+      { code, location: at },
+    );
+    if (res.errors) throw new Error(`updateDriverLocation ${code}: ${JSON.stringify(res.errors)}`);
+  });
+}

@@ -3,7 +3,7 @@ import type { SystemDatabases } from '../trip-testing';
 import { topicEnds } from './consumer-progress';
 import { statsAgainstTrips } from './evidence';
 import type { Fault } from './fault-list';
-import type { FleetGroup } from './fleet';
+import { returnFleet, type FleetGroup } from './fleet';
 import { probeRecovery, snapshotAtFault } from './recovery';
 import type { SystemSupervisor } from './supervisor';
 import { checkWave, type LedgerTrip, type WaveOutcome } from './wave-checks';
@@ -74,6 +74,7 @@ const RECOVERY_GRACE_MS = 30_000;
  */
 export async function runWave(ctx: WaveContext, fault: Fault): Promise<WaveResult> {
   await waitForQuietSystem(ctx);
+  await returnFleet(ctx.system, ctx.groups);
   const watchers: TripWatcher[] = [];
   try {
     return await wave(ctx, fault, watchers);
