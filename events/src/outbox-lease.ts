@@ -39,13 +39,18 @@ export function createOutboxLease(
 ): OutboxLease {
   const owner = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   const won = new Set<number>();
+  // Terms another replica holds: not tried again, so a waiting replica writes once per term, not per pass.
+  const lost = new Set<number>();
   const claim = async (term: number): Promise<boolean> => {
     if (won.has(term)) return true;
+    if (lost.has(term)) return false;
     try {
       await collection.insertOne({ _id: `${relay}:${term}`, owner, at: new Date(now()) });
     } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
+      if (!isDuplicateKeyError(err)) throw err;
+      lost.add(term);
+      lost.delete(term - 2);
+      return false;
     }
     won.add(term);
     won.delete(term - 2);

@@ -3,9 +3,12 @@ import { createOutboxLease } from '../src/outbox-lease';
 /** A collection with a unique _id, as the database keeps it: the first insert of a key wins. */
 function uniqueStore() {
   const docs = new Map<string, { owner: string }>();
+  const inserts: string[] = [];
   return {
     docs,
+    inserts,
     insertOne: async (doc: { _id: string; owner: string; at: Date }) => {
+      inserts.push(`${doc.owner}:${doc._id}`);
       if (docs.has(doc._id)) throw Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
       docs.set(doc._id, { owner: doc.owner });
       return { acknowledged: true, insertedId: doc._id };
@@ -53,5 +56,20 @@ describe('the outbox lease', () => {
     store.docs.set('trips:1', { owner: 'other' });
     clock = 850;
     expect(await a.held()).toBe(false);
+  });
+
+  it('should try each term once while another replica holds it, not on every pass', async () => {
+    const store = uniqueStore();
+    let clock = 0;
+    const options = { termMs: 1_000, marginMs: 200, now: () => clock };
+    const a = createOutboxLease(store, 'trips', options);
+    const b = createOutboxLease(store, 'trips', options);
+    for (; clock < 3_000; clock += 100) await Promise.all([a.held(), b.held()]);
+    // 30 passes over terms 0..2: b tried each once and lost it to a.
+    expect(store.inserts.filter((i) => i.startsWith(`${b.owner}:`))).toEqual([
+      `${b.owner}:trips:0`,
+      `${b.owner}:trips:1`,
+      `${b.owner}:trips:2`,
+    ]);
   });
 });

@@ -159,18 +159,7 @@ describe('authorization: every role against every operation kind', () => {
     );
     // Only the workers this file needs: offers (orchestrator) and subscription signals (notifier).
     await Promise.all([system.start('orchestrator'), system.start('notifier')]);
-    await Promise.all(
-      (['orchestrator', 'notifier'] as const).map((name) =>
-        waitFor(
-          async () => (await fetch(`http://127.0.0.1:${system.services.get(name)!.port}/health/ready`)).ok,
-          {
-            timeoutMs: 30_000,
-            intervalMs: 200,
-            what: `${name} to be ready`,
-          },
-        ),
-      ),
-    );
+    await system.ready(['orchestrator', 'notifier']);
     url = system.gatewayUrl;
     tokens.anonymous = undefined;
     tokens.admin = await system.token('admin', `AZADMIN${RUN}`);

@@ -9,6 +9,7 @@ import {
   startService,
   startTestSystem,
   waitFor,
+  waitForWorkersReady,
   type RunningService,
   type TestSystem,
 } from '@rideshare/testing';
@@ -142,17 +143,7 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
       adminToken,
     );
     expect(driver.body?.errors).toBeUndefined();
-    await Promise.all(
-      [...system.services.values()]
-        .filter((s) => !['drivers', 'passengers', 'trips', 'gateway'].includes(s.name))
-        .map((s) =>
-          waitFor(async () => (await fetch(`http://127.0.0.1:${s.port}/health/ready`)).ok, {
-            timeoutMs: 30_000,
-            intervalMs: 200,
-            what: `${s.name} to be ready`,
-          }),
-        ),
-    );
+    await waitForWorkersReady(system);
     producer = kafka.producer();
     await producer.connect();
     dlqReader = kafka.consumer({ groupId: `${system.prefix}.bad-input-dlq-reader` });

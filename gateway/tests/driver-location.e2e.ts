@@ -85,18 +85,7 @@ describe('driverLocationUpdated through the gateway (drivers outbox â†’ Kafka â†
     );
     // Offers (orchestrator) and live signals (notifier) only: no simulator accepting or moving.
     await Promise.all([system.start('orchestrator'), system.start('notifier')]);
-    await Promise.all(
-      (['orchestrator', 'notifier'] as const).map((name) =>
-        waitFor(
-          async () => (await fetch(`http://127.0.0.1:${system.services.get(name)!.port}/health/ready`)).ok,
-          {
-            timeoutMs: 30_000,
-            intervalMs: 200,
-            what: `${name} to be ready`,
-          },
-        ),
-      ),
-    );
+    await system.ready(['orchestrator', 'notifier']);
     url = system.gatewayUrl;
     tokens.admin = await system.token('admin', `DLADMIN${RUN}`);
     tokens.driver = await system.token('driver', DRIVER);

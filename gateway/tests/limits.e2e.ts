@@ -9,6 +9,7 @@ import {
   seedIfEmpty,
   startService,
   startTestSystem,
+  tripsApi,
   waitFor,
   type RunningService,
   type TestSystem,
@@ -71,17 +72,14 @@ describe('limits, persisted queries and production mode', () => {
     system = await startTestSystem(secrets, { workers: false });
     const admin = await system.adminAuth();
     await seedIfEmpty(system.gatewayUrl, admin);
-    const trip = await system.query<{ requestTrip: { code: string } }>(
-      'mutation ($input: RequestTripInput!) { requestTrip(input: $input) { code } }',
-      {
-        input: {
-          passengerCode: 'PX1001',
-          source: { latitude: 47.6, longitude: -122.3 },
-          destination: { latitude: 47.7, longitude: -122.3 },
-        },
-      },
-    );
-    tripCode = trip.data!.requestTrip.code;
+    tripCode = (
+      await tripsApi(system).request({
+        passengerCode: 'PX1001',
+        source: { latitude: 47.6, longitude: -122.3 },
+        destination: { latitude: 47.7, longitude: -122.3 },
+        type: 'NORMAL',
+      })
+    ).code;
 
     manifestDir = fs.mkdtempSync(path.join(os.tmpdir(), 'safelist-'));
     const manifest = path.join(manifestDir, 'manifest.json');

@@ -97,16 +97,6 @@ describe('the simulator as a service principal', () => {
       { timeoutMs: 30_000, intervalMs: 100, what: `trip ${code} to be offered to ${drivers.join(', ')}` },
     );
 
-  const ready = (name: 'orchestrator' | 'simulator') =>
-    waitFor(
-      async () => (await fetch(`http://127.0.0.1:${system.services.get(name)!.port}/health/ready`)).ok,
-      {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-        what: `${name} to be ready`,
-      },
-    );
-
   beforeAll(async () => {
     system = await startTestSystem(
       {
@@ -120,7 +110,7 @@ describe('the simulator as a service principal', () => {
       { workers: false },
     );
     await system.start('orchestrator');
-    await ready('orchestrator');
+    await system.ready(['orchestrator']);
     url = system.gatewayUrl;
     const auth = readAuthConfig(system.envFor('gateway'));
     simulatorToken = await mintToken(auth, { role: 'simulator', code: SIMULATOR });
@@ -296,7 +286,7 @@ describe('the simulator as a service principal', () => {
 
   it('should run the simulator worker with a token of its own, without the JWT secret, and drive a DEMO trip', async () => {
     const simulator = await system.start('simulator');
-    await ready('simulator');
+    await system.ready(['simulator']);
     // What the process was given (Linux /proc): its own token, not the secret that mints any token.
     if (simulator.child.pid !== undefined && fs.existsSync(`/proc/${simulator.child.pid}/environ`)) {
       const names = fs

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { seedIfEmpty, startTestSystem, type TestSystem } from '@rideshare/testing';
+import { seedIfEmpty, startTestSystem, tripsApi, type TestSystem } from '@rideshare/testing';
 import { RawSocket, craftToken, errorsOf, gql } from './security-helpers';
 
 /**
@@ -41,17 +41,14 @@ describe('WebSocket connections and token expiry', () => {
   beforeAll(async () => {
     system = await startTestSystem({}, { workers: false });
     await seedIfEmpty(system.gatewayUrl, await system.adminAuth());
-    const trip = await system.query<{ requestTrip: { code: string } }>(
-      'mutation ($input: RequestTripInput!) { requestTrip(input: $input) { code } }',
-      {
-        input: {
-          passengerCode: 'PX1001',
-          source: { latitude: 47.6, longitude: -122.3 },
-          destination: { latitude: 47.7, longitude: -122.3 },
-        },
-      },
-    );
-    tripCode = trip.data!.requestTrip.code;
+    tripCode = (
+      await tripsApi(system).request({
+        passengerCode: 'PX1001',
+        source: { latitude: 47.6, longitude: -122.3 },
+        destination: { latitude: 47.7, longitude: -122.3 },
+        type: 'NORMAL',
+      })
+    ).code;
   });
 
   afterAll(async () => {

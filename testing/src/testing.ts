@@ -45,6 +45,8 @@ export interface TestSystem {
    * groups), with the same environment plus `env`. Not in `services`; stopped with the system.
    */
   startReplica(name: AppServiceName, env?: NodeJS.ProcessEnv): Promise<RunningService>;
+  /** Waits until each named service answers /health/ready (a worker: its consumer has joined its group). */
+  ready(names: readonly AppServiceName[], timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startTestSystem(
   const replicas: RunningService[] = [];
   const logs: string[] = [];
   const url = (name: AppServiceName) => services.get(name)?.url ?? '';
+  const baseUrl = (name: AppServiceName) => `http://127.0.0.1:${services.get(name)?.port ?? 0}`;
   const envFor = (name: AppServiceName): NodeJS.ProcessEnv => ({
     ...process.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -98,6 +101,17 @@ export async function startTestSystem(
     const running = await launch(name, env, `${name}-${replicas.filter((r) => r.name === name).length + 2}`);
     replicas.push(running);
     return running;
+  };
+  const ready = async (names: readonly AppServiceName[], timeoutMs = 30_000) => {
+    await Promise.all(
+      names.map((name) =>
+        waitFor(async () => (await fetch(`${baseUrl(name)}/health/ready`)).ok, {
+          timeoutMs,
+          intervalMs: 200,
+          what: `${name} to be ready`,
+        }),
+      ),
+    );
   };
   const stop = async () => {
     await Promise.all([...services.values(), ...replicas].map((s) => s.stop()));
@@ -139,6 +153,7 @@ export async function startTestSystem(
     envFor,
     start,
     startReplica,
+    ready,
     stop,
   };
 }

@@ -116,16 +116,9 @@ export type TripsApi = ReturnType<typeof tripsApi>;
  */
 export async function waitForWorkersReady(system: TestSystem, timeoutMs = 30_000): Promise<void> {
   const workers = appServices.filter((s) => s.kind === 'worker' && system.services.has(s.name));
-  await Promise.all(
-    workers.map(({ name }) =>
-      waitFor(
-        async () => {
-          const { port } = system.services.get(name)!;
-          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
-        },
-        { timeoutMs, intervalMs: 200, what: `${name} to be ready` },
-      ),
-    ),
+  await system.ready(
+    workers.map((s) => s.name),
+    timeoutMs,
   );
 }
 

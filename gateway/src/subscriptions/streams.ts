@@ -91,47 +91,55 @@ const RETRY_MAX_MS = 5_000;
 /** An internal error may be a bug rather than a restart: tried again for this long only. */
 const INTERNAL_RETRY_MS = 30_000;
 
+/** What an attempt given to `retryWhileOpen` answers when it should be tried again. */
+const RETRY = Symbol('retry');
+
+/**
+ * Calls `attempt` until it answers something other than RETRY, waiting a doubling, capped delay
+ * between tries. CLOSED when the subscriber left meanwhile.
+ */
+async function retryWhileOpen<T>(
+  queue: { readonly isClosed: boolean },
+  attempt: () => Promise<T | typeof RETRY>,
+): Promise<T | typeof CLOSED> {
+  for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+    const outcome = await attempt();
+    if (outcome !== RETRY) return outcome;
+    await new Promise((r) => setTimeout(r, delay));
+    if (queue.isClosed) return CLOSED;
+  }
+}
+
 /**
  * Resolves one version of a resumable field. While a subgraph cannot be reached (or fails inside, for
  * a while) it waits and tries again: an update without its data would be a gap the client cannot
- * see, as the next one carries the next version. CLOSED when the subscriber left meanwhile.
+ * see, as the next one carries the next version.
  */
-async function resolveAvailable(
+function resolveAvailable(
   deps: StreamDeps,
   plan: SubscriptionPlan,
   version: number,
   queue: { readonly isClosed: boolean },
 ): Promise<ExecutionResult | typeof CLOSED> {
   const giveUpInternalAt = Date.now() + (deps.internalRetryMs ?? INTERNAL_RETRY_MS);
-  for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+  return retryWhileOpen(queue, async () => {
     const result = await deps.payloads.resolve(plan, version, resolveVariables(plan, version));
     const failure = transientFailure(result);
-    if (!failure || (failure === 'internal' && Date.now() >= giveUpInternalAt)) return result;
-    await new Promise((r) => setTimeout(r, delay));
-    if (queue.isClosed) return CLOSED;
-  }
+    const final = !failure || (failure === 'internal' && Date.now() >= giveUpInternalAt);
+    return final ? result : RETRY;
+  });
 }
 
 /** Queued when the Redis subscription is back after an outage: the signals of that time are lost. */
 const RECONNECTED = Symbol('reconnected');
 
-/**
- * The entity's state read again after a Redis outage, tried until it answers (the subgraph may be
- * restarting too). CLOSED when the subscriber left meanwhile.
- */
-async function stateAfterReconnect(
+/** The entity's state read again after a Redis outage, tried until it answers (the subgraph may be restarting too). */
+function stateAfterReconnect(
   deps: StreamDeps,
   plan: SubscriptionPlan,
   queue: { readonly isClosed: boolean },
 ): Promise<EntityState | null | typeof CLOSED> {
-  for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
-    try {
-      return await deps.currentState(plan);
-    } catch {
-      await new Promise((r) => setTimeout(r, delay));
-      if (queue.isClosed) return CLOSED;
-    }
-  }
+  return retryWhileOpen(queue, () => deps.currentState(plan).catch((): typeof RETRY => RETRY));
 }
 
 /**

@@ -21,64 +21,34 @@
  * the harness is in @rideshare/testing (testing/src/faults).
  */
 import {
-  createFleet,
   driverOverlaps,
-  envForFaults,
   FAULTS,
   faultTable,
-  fleetGroups,
-  openSystemDatabases,
   runWave,
-  seedIfEmpty,
-  startTestSystem,
-  superviseSystem,
   waitFor,
-  waitForWorkersReady,
   type LedgerTrip,
-  type SystemDatabases,
-  type SystemSupervisor,
-  type TestSystem,
   type WaveContext,
   type WaveResult,
 } from '@rideshare/testing';
 import { status as stackStatus } from '@rideshare/stack';
-import { passengerAuthorization, watchTrip } from './trip-watcher';
+import { FAULT_PASSENGERS, SETTLE_MS, startFaultSystem, tripCount, type FaultSystem } from './fault-system';
 import { expectCleanWave, reportWave } from './wave-report';
 
-/** Trips of a group race for the group's drivers; one driver per trip, so each can finish. */
-const GROUP_SIZE = 4;
-const TRIPS = Number(process.env.FAULT_SUITE_TRIPS ?? 100);
-if (!Number.isInteger(TRIPS) || TRIPS < 1)
-  throw new Error(`FAULT_SUITE_TRIPS must be a positive integer, got "${process.env.FAULT_SUITE_TRIPS}"`);
-const GROUPS = Math.ceil(TRIPS / GROUP_SIZE);
-const PASSENGERS = ['PX1001', 'PX1002', 'PX1003'];
-/** From a fault to the end of its wave's last trip, at most. */
-const SETTLE_MS = 300_000;
+const TRIPS = tripCount('FAULT_SUITE_TRIPS', 100);
 
-describe(`fault suite: ${GROUPS * GROUP_SIZE} demo trips with live subscribers per fault`, () => {
-  let system: TestSystem;
-  let supervisor: SystemSupervisor;
-  let dbs: SystemDatabases;
+describe(`fault suite: ${TRIPS} demo trips with live subscribers per fault`, () => {
+  let faulty: FaultSystem;
   let ctx: WaveContext;
   const results: WaveResult[] = [];
   const everyTrip: LedgerTrip[] = [];
 
   beforeAll(async () => {
-    system = await startTestSystem(envForFaults);
-    supervisor = superviseSystem(system);
-    dbs = await openSystemDatabases(system.prefix);
-    await seedIfEmpty(system.gatewayUrl);
-    const groups = fleetGroups(GROUPS, GROUP_SIZE);
-    await createFleet(system, groups);
-    await waitForWorkersReady(system);
-    const authorization = passengerAuthorization(system);
+    faulty = await startFaultSystem(TRIPS);
+    const { system } = faulty;
     ctx = {
-      system,
-      supervisor,
-      dbs,
-      groups,
-      passengerCodes: PASSENGERS,
-      watch: (code, passenger) => watchTrip(() => system.gatewayUrl, authorization(passenger), code),
+      ...faulty,
+      passengerCodes: FAULT_PASSENGERS,
+      watch: faulty.watchOn(() => system.gatewayUrl),
       settleTimeoutMs: SETTLE_MS,
     };
   }, 300_000);
@@ -86,9 +56,7 @@ describe(`fault suite: ${GROUPS * GROUP_SIZE} demo trips with live subscribers p
   afterAll(async () => {
     if (results.length > 0)
       console.log(`Fault table\n\n${faultTable(results, driverOverlaps(everyTrip).length)}`);
-    supervisor?.halt();
-    await dbs?.close();
-    await system?.stop();
+    await faulty?.close();
     // Later tests in this process share the stack: it must be whole again.
     await waitFor(async () => (await stackStatus()).every((s) => s.healthy), {
       timeoutMs: 60_000,

@@ -11,67 +11,45 @@
  * killing every second replica leaves one whole system.
  */
 import {
-  createFleet,
   driverOverlaps,
-  envForFaults,
   faultTable,
-  fleetGroups,
   groupMembers,
-  openSystemDatabases,
   postGraphQL,
   runWave,
-  seedIfEmpty,
-  startTestSystem,
-  superviseSystem,
   TRIP_EVENT_GROUPS,
   waitFor,
-  waitForWorkersReady,
   type Fault,
-  type SystemDatabases,
-  type SystemSupervisor,
-  type TestSystem,
   type WaveContext,
 } from '@rideshare/testing';
 import { appServices, type AppServiceName, type RunningService } from '@rideshare/stack';
-import { passengerAuthorization, watchTrip } from './trip-watcher';
+import { FAULT_PASSENGERS, SETTLE_MS, startFaultSystem, tripCount, type FaultSystem } from './fault-system';
 import { expectCleanWave, reportWave } from './wave-report';
 
-const GROUP_SIZE = 4;
-const TRIPS = Number(process.env.SCALE_OUT_TRIPS ?? 100);
-if (!Number.isInteger(TRIPS) || TRIPS < 1)
-  throw new Error(`SCALE_OUT_TRIPS must be a positive integer, got "${process.env.SCALE_OUT_TRIPS}"`);
-const GROUPS = Math.ceil(TRIPS / GROUP_SIZE);
-const PASSENGERS = ['PX1001', 'PX1002', 'PX1003'];
-const SETTLE_MS = 300_000;
+const TRIPS = tripCount('SCALE_OUT_TRIPS', 100);
 
-describe(`scale-out: two of every service, ${GROUPS * GROUP_SIZE} demo trips, one of each pair killed`, () => {
-  let system: TestSystem;
-  let supervisor: SystemSupervisor;
-  let dbs: SystemDatabases;
+describe(`scale-out: two of every service, ${TRIPS} demo trips, one of each pair killed`, () => {
+  let faulty: FaultSystem;
   let ctx: WaveContext;
   const second = new Map<AppServiceName, RunningService>();
   let secondGatewayUp = true;
 
   beforeAll(async () => {
-    system = await startTestSystem(envForFaults);
-    supervisor = superviseSystem(system);
-    dbs = await openSystemDatabases(system.prefix);
     // In start order, each second replica finds the second replicas started before it.
-    for (const { name } of appServices) {
-      const peers = Object.fromEntries(
-        (['drivers', 'passengers', 'trips', 'gateway'] as const)
-          .filter((peer) => second.has(peer))
-          .map((peer) => [`${peer.toUpperCase()}_URL`, second.get(peer)!.url]),
-      );
-      second.set(name, await system.startReplica(name, peers));
-    }
-    await seedIfEmpty(system.gatewayUrl);
-    const groups = fleetGroups(GROUPS, GROUP_SIZE);
-    await createFleet(system, groups);
-    await waitForWorkersReady(system);
+    const startSecondReplicas = async (system: FaultSystem['system']) => {
+      for (const { name } of appServices) {
+        const peers = Object.fromEntries(
+          (['drivers', 'passengers', 'trips', 'gateway'] as const)
+            .filter((peer) => second.has(peer))
+            .map((peer) => [`${peer.toUpperCase()}_URL`, second.get(peer)!.url]),
+        );
+        second.set(name, await system.startReplica(name, peers));
+      }
+    };
+    faulty = await startFaultSystem(TRIPS, startSecondReplicas);
+    const { system } = faulty;
     // Both members of every consumer group have joined, so both share the partitions.
     await waitFor(
-      async () => [...(await groupMembers(system.prefix)).values()].every((members) => members === 2),
+      async () => [...(await groupMembers(faulty.system.prefix)).values()].every((members) => members === 2),
       { timeoutMs: 90_000, intervalMs: 500, what: 'two members in every consumer group' },
     );
 
@@ -80,30 +58,26 @@ describe(`scale-out: two of every service, ${GROUPS * GROUP_SIZE} demo trips, on
       query: async <T>(query: string, variables?: Record<string, unknown>) =>
         postGraphQL<T>(secondGateway, query, variables, await system.adminAuth()),
     };
-    const authorization = passengerAuthorization(system);
     let watched = 0;
     ctx = {
-      system,
-      supervisor,
-      dbs,
-      groups,
-      passengerCodes: PASSENGERS,
+      ...faulty,
+      passengerCodes: FAULT_PASSENGERS,
       requestThrough: (i) => (i % 2 === 1 ? throughSecond : system),
       // Every second subscriber on the second gateway while it lives, then (as a load balancer would
       // send it) on the first.
       watch: (code, passenger) => {
         const onSecond = watched++ % 2 === 1;
-        const url = () => (onSecond && secondGatewayUp ? secondGateway : system.gatewayUrl);
-        return watchTrip(url, authorization(passenger), code);
+        return faulty.watchOn(() => (onSecond && secondGatewayUp ? secondGateway : system.gatewayUrl))(
+          code,
+          passenger,
+        );
       },
       settleTimeoutMs: SETTLE_MS,
     };
   }, 300_000);
 
   afterAll(async () => {
-    supervisor?.halt();
-    await dbs?.close();
-    await system?.stop();
+    await faulty?.close();
   }, 120_000);
 
   it(
@@ -121,7 +95,7 @@ describe(`scale-out: two of every service, ${GROUPS * GROUP_SIZE} demo trips, on
       console.log(`Scale-out\n\n${faultTable([result], driverOverlaps(result.trips).length)}`);
       expectCleanWave(result, result.trips);
       // The survivors alone hold the consumer groups now.
-      expect(Object.fromEntries(await groupMembers(system.prefix))).toEqual(
+      expect(Object.fromEntries(await groupMembers(faulty.system.prefix))).toEqual(
         Object.fromEntries(TRIP_EVENT_GROUPS.map((g) => [g, 1])),
       );
     },

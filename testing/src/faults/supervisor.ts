@@ -1,5 +1,5 @@
 import type { AppServiceName } from '@rideshare/stack';
-import { waitFor, type TestSystem } from '../testing';
+import type { TestSystem } from '../testing';
 
 /**
  * Keeps a test system's services running as `npm start`'s supervisor does: a service that exits on
@@ -37,11 +37,7 @@ export function superviseSystem(system: TestSystem) {
   for (const name of system.services.keys()) watch(name);
 
   /** Waits until a service answers /health/ready (a worker's consumer has joined its group). */
-  const ready = (name: AppServiceName, timeoutMs = 90_000) =>
-    waitFor(
-      async () => (await fetch(`http://127.0.0.1:${system.services.get(name)!.port}/health/ready`)).ok,
-      { timeoutMs, intervalMs: 200, what: `${name} to be ready` },
-    );
+  const ready = (name: AppServiceName, timeoutMs = 90_000) => system.ready([name], timeoutMs);
 
   return {
     /** Unexpected exits so far, per service (each was restarted). */
