@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '@rideshare/common';
 import { createTokenVerifier, mintToken } from '@rideshare/common';
+import { localAuthRoutes } from './auth/local-token';
 import type { GatewayConfig } from './config';
 import { createApolloGateway, type GatewayContext } from './gateway';
 import { guardGraphQLRoute, type OperationRoute } from './http-guard';
@@ -82,7 +83,8 @@ const operationChecks: ApolloServerPlugin<GatewayContext> = {
 
 /**
  * The gateway on node:http: /graphql (queries, mutations and Sandbox over HTTP, subscriptions over
- * graphql-ws on the same path), /health/live, /health/ready, /metrics.
+ * graphql-ws on the same path), /health/live, /health/ready, /metrics, and in local mode the web
+ * client's sign-in (/auth/local-token).
  */
 export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   const { redisPrefix } = config;
@@ -135,6 +137,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
   const readiness = createReadinessCheck(config.subgraphs);
   const http = createHttpServer({
     '/graphql': guardGraphQLRoute({ operations, ...(local ? { landingPage } : {}) }, { config, policy }),
+    ...localAuthRoutes(config),
     '/': (_req, res) => {
       res.writeHead(302, { location: '/graphql' });
       res.end();
