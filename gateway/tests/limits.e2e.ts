@@ -72,14 +72,7 @@ describe('limits, persisted queries and production mode', () => {
     system = await startTestSystem(secrets, { workers: false });
     const admin = await system.adminAuth();
     await seedIfEmpty(system.gatewayUrl, admin);
-    tripCode = (
-      await tripsApi(system).request({
-        passengerCode: 'PX1001',
-        source: { latitude: 47.6, longitude: -122.3 },
-        destination: { latitude: 47.7, longitude: -122.3 },
-        type: 'NORMAL',
-      })
-    ).code;
+    tripCode = (await tripsApi(system).requestAny()).code;
 
     manifestDir = fs.mkdtempSync(path.join(os.tmpdir(), 'safelist-'));
     const manifest = path.join(manifestDir, 'manifest.json');

@@ -60,20 +60,29 @@ export function tripsApi(system: Pick<TestSystem, 'query'>) {
       }),
       `trip ${code}`,
     ).trip;
+  const request = async (input: TripInput): Promise<TripView> => {
+    const res = await system.query<{ requestTrip: TripView }>(
+      `mutation ($input: RequestTripInput!) { requestTrip(input: $input) { ${TRIP_FIELDS} } }`,
+      { input },
+    );
+    return dataOf(res, 'requestTrip').requestTrip;
+  };
   return {
     get,
+    request,
+    /** A NORMAL trip for a seeded passenger, for tests that need some trip and not a particular one. */
+    requestAny: (passengerCode = 'PX1001') =>
+      request({
+        passengerCode,
+        source: { latitude: 47.6, longitude: -122.3 },
+        destination: { latitude: 47.7, longitude: -122.3 },
+        type: 'NORMAL',
+      }),
     /** Several trips in one request (polling many trips one by one loads a busy machine). */
     async getMany(codes: string[]): Promise<TripView[]> {
       const fields = codes.map((code, i) => `t${i}: trip(code: ${JSON.stringify(code)}) { ${TRIP_FIELDS} }`);
       const data = dataOf(await system.query<Record<string, TripView>>(`{ ${fields.join(' ')} }`), 'trips');
       return codes.map((_, i) => data[`t${i}`]!);
-    },
-    async request(input: TripInput): Promise<TripView> {
-      const res = await system.query<{ requestTrip: TripView }>(
-        `mutation ($input: RequestTripInput!) { requestTrip(input: $input) { ${TRIP_FIELDS} } }`,
-        { input },
-      );
-      return dataOf(res, 'requestTrip').requestTrip;
     },
     accept: (code: string, driverCode: string) =>
       system.query<{ acceptTrip: TripView }>(
