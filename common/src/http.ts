@@ -75,6 +75,20 @@ export interface Refusal {
   code: string;
 }
 
+/** Answers a request refused before any GraphQL runs: its status and the one GraphQL error. */
+export function answerRefusal(
+  res: http.ServerResponse,
+  refusal: Refusal,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(
+    res,
+    refusal.status,
+    { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] },
+    headers,
+  );
+}
+
 /**
  * Looks at a request and the exact bytes of its body (empty unless POST) before anything parses them:
  * undefined lets it through, a Refusal answers instead (e.g. an identity that does not sign this body).
@@ -99,19 +113,16 @@ export function apolloRoute<C extends BaseContext>(
       if (req.method === 'POST') bytes = await readBody(req, maxBodyBytes);
     } catch (err) {
       if (err instanceof BodyTooLargeError)
-        sendJson(
+        answerRefusal(
           res,
-          413,
-          { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+          { status: 413, code: 'PAYLOAD_TOO_LARGE', message: err.message },
           { connection: 'close' },
         );
       return;
     }
     const refusal = admit?.(req, bytes);
     if (refusal) {
-      sendJson(res, refusal.status, {
-        errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
-      });
+      answerRefusal(res, refusal);
       return;
     }
     const raw = bytes.toString('utf8');
@@ -124,19 +135,14 @@ export function apolloRoute<C extends BaseContext>(
       try {
         body = JSON.parse(raw);
       } catch {
-        sendJson(res, 400, {
-          errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
-        });
+        answerRefusal(res, { status: 400, code: 'BAD_REQUEST', message: 'request body is not valid JSON' });
         return;
       }
       if (Array.isArray(body) && body.length > maxBatchSize) {
-        sendJson(res, 400, {
-          errors: [
-            {
-              message: `batch of ${body.length} operations exceeds the limit of ${maxBatchSize}`,
-              extensions: { code: 'BATCH_TOO_LARGE' },
-            },
-          ],
+        answerRefusal(res, {
+          status: 400,
+          code: 'BATCH_TOO_LARGE',
+          message: `batch of ${body.length} operations exceeds the limit of ${maxBatchSize}`,
         });
         return;
       }

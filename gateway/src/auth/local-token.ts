@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { z } from 'zod';
 import {
+  answerRefusal,
   BodyTooLargeError,
   mintToken,
   readBody,
@@ -27,7 +28,7 @@ const SignInRequest = z.strictObject({
 });
 
 const badRequest = (res: http.ServerResponse, message: string) =>
-  sendJson(res, 400, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+  answerRefusal(res, { status: 400, code: 'BAD_USER_INPUT', message });
 
 /** Parses the JSON body with the framework's own parser and names the first field that was wrong. */
 async function readSignIn(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -36,7 +37,7 @@ async function readSignIn(req: http.IncomingMessage, res: http.ServerResponse) {
     json = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
   } catch (err) {
     if (err instanceof BodyTooLargeError)
-      sendJson(res, 413, { errors: [{ message: err.message, extensions: { code: 'BAD_REQUEST' } }] });
+      answerRefusal(res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: err.message });
     else badRequest(res, 'The body must be JSON: {"role": "passenger" | "driver" | "admin", "code": "..."}');
     return undefined;
   }
@@ -52,8 +53,8 @@ function localTokenRoute(auth: AuthConfig): Route {
   return async (req, res) => {
     res.setHeader('cache-control', 'no-store');
     if (req.method !== 'POST') {
-      res.setHeader('allow', 'POST');
-      return sendJson(res, 405, { errors: [{ message: `${LOCAL_TOKEN_PATH} takes POST` }] });
+      const refusal = { status: 405, code: 'METHOD_NOT_ALLOWED', message: `${LOCAL_TOKEN_PATH} takes POST` };
+      return answerRefusal(res, refusal, { allow: 'POST' });
     }
     const signIn = await readSignIn(req, res);
     if (!signIn) return;
