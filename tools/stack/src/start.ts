@@ -4,8 +4,10 @@ import { appServices, startService, type RunningService } from './services';
 import { down, runningPid, services as infraServices, stackEnv, up } from './stack';
 import { sleep } from './proc';
 import { onStopSignals } from './stop-signals';
+import { serviceLineWriter } from './log-lines';
 
 const log = createLogger('start');
+const writeLine = serviceLineWriter();
 
 type AppService = (typeof appServices)[number];
 
@@ -18,9 +20,7 @@ function supervise(service: AppService, name: string, env: NodeJS.ProcessEnv) {
   let stopping = false;
   let backoffMs = 500;
   const run = async (): Promise<RunningService> => {
-    const running = await startService(service.name, service.entry, env, (line) =>
-      process.stderr.write(`[${name}] ${line}\n`),
-    );
+    const running = await startService(service.name, service.entry, env, (line) => writeLine(name, line));
     current = running;
     running.child.once('exit', (code, signal) => {
       if (stopping) return;
