@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import { flushTracing } from './tracing/context';
 
 export type Closer = () => Promise<unknown> | unknown;
 
@@ -26,6 +27,8 @@ export function handleShutdown(log: Logger, closers: Closer[], timeoutMs = 15_00
         log.error('error while closing', { error: err instanceof Error ? err.message : String(err) });
       }
     }
+    // The last spans (this shutdown's included) would be lost with the process.
+    await flushTracing().catch(() => undefined);
     log.info('stopped');
     process.exit(code);
   };

@@ -25,5 +25,6 @@ export function stackPorts() {
     mongo: envPort('STACK_MONGO_PORT', 27017),
     postgres: envPort('STACK_POSTGRES_PORT', 55432),
     redis: envPort('STACK_REDIS_PORT', 6379),
+    zipkin: envPort('STACK_ZIPKIN_PORT', 9411),
   };
 }

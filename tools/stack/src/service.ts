@@ -1,6 +1,6 @@
 /** What the stack needs to know about one infrastructure service. */
 export interface ManagedService {
-  name: 'kafka' | 'postgres' | 'mongo' | 'redis';
+  name: 'kafka' | 'postgres' | 'mongo' | 'redis' | 'zipkin';
   /** The environment variable that points at an existing instance instead (KAFKA_BROKERS, MONGO_URL, REDIS_URL). */
   envVar: string;
   /** The value clients should use for envVar when the stack runs the service itself. */

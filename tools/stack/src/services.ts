@@ -44,6 +44,7 @@ export interface RunningService {
 }
 
 const exitWithParent = path.join(__dirname, 'exit-with-parent.ts');
+const tracing = path.join(repoRoot, 'common/src/tracing/register.ts');
 
 /**
  * Starts one service with `node --import tsx` and resolves once it logs `"msg":"listening"`.
@@ -62,10 +63,10 @@ export async function startService(
     // It stops itself when we are gone, however we went (exit-with-parent.ts).
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', exitWithParent, path.join(repoRoot, entry)],
+      ['--import', 'tsx', '--import', exitWithParent, '--import', tracing, path.join(repoRoot, entry)],
       {
         cwd: repoRoot,
-        env: { ...serviceEnv, RIDESHARE_PARENT_PID: String(process.pid) },
+        env: { OTEL_SERVICE_NAME: name, ...serviceEnv, RIDESHARE_PARENT_PID: String(process.pid) },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -7,9 +7,16 @@ import { portInUse, waitUntil } from './net';
 import { stackDir } from './paths';
 import { isOurProcess, readPid, spawnDetached, stopProcess } from './proc';
 import { redisService } from './redis';
+import { zipkinService } from './zipkin';
 import type { ManagedService } from './service';
 
-export const services: ManagedService[] = [kafkaService, postgresService, mongoService, redisService];
+export const services: ManagedService[] = [
+  kafkaService,
+  postgresService,
+  mongoService,
+  redisService,
+  zipkinService,
+];
 
 /** The services this configuration runs or checks (PostgreSQL only under the stack's FerretDB). */
 const activeServices = () => services.filter((s) => s.needed?.() ?? true);

@@ -53,7 +53,15 @@ export async function runTests(jestArgs: string[]): Promise<number> {
   const begin = Date.now();
   const started = await up();
   const setupMs = Date.now() - begin + Number(process.env.SETUP_DEPS_MS ?? 0);
-  const env = { ...process.env, ...stackEnv(), NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...process.env,
+    ...stackEnv(),
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Tests that look at traces turn tracing on for the services they start (tracing.e2e.ts); the
+    // rest run untraced, as fast as they can. Its cost is measured by bench:gateway instead.
+    OTEL_SDK_DISABLED: process.env.OTEL_SDK_DISABLED ?? 'true',
+  };
   const bin = (name: string) => path.join(repoRoot, 'node_modules/.bin', name);
   const resultsFile = path.join(stackDir(), 'jest-results.json');
   fs.rmSync(resultsFile, { force: true });
