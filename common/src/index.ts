@@ -21,3 +21,4 @@ export * from './graphql-client';
 export * from './redis-namespace';
 export * from './check-config';
 export * from './tracing/context';
+export * from './tracing/operation-span';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceCarrierSchema } from './tracing/context';
 
 /**
  * What a producer publishes on a live field's Redis channel, and all the gateway reads from it: the
@@ -10,6 +11,8 @@ export const liveSignalSchema = z.object({
   version: z.number().int().min(1),
   variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   state: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  /** The trace context of the event behind the signal: the gateway's delivery span continues it. */
+  trace: traceCarrierSchema.optional(),
 });
 
 export type LiveSignal = z.infer<typeof liveSignalSchema>;

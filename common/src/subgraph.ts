@@ -10,6 +10,7 @@ import { apolloRoute, closeServer, createHttpServer, listen, sendJson, type Admi
 import { ErrorCode } from './errors';
 import { IdentityError, readIdentity, readIdentityCheck, type Identity } from './identity';
 import type { Logger } from './logger';
+import { operationSpanPlugin } from './tracing/operation-span';
 
 /** The gateway forwards operations one at a time, each well under this size. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -67,7 +68,8 @@ export async function createSubgraphServer<C extends BaseContext>(opts: Subgraph
     // The process's own shutdown (handleShutdown) stops Apollo in order; Apollo's handler would stop it
     // on its own and re-send the signal, racing ours (a Ctrl-C then took the 15 s shutdown timeout).
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()], // no Apollo usage reporting here: tracing is wasted work
+    // No Apollo inline traces (no usage reporting reads them); OpenTelemetry spans are named per operation.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), operationSpanPlugin()],
   });
   await apollo.start();
   const identities = new WeakMap<http.IncomingMessage, Identity | null>();

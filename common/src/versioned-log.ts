@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { mapLimit } from './concurrency';
 import { isDuplicateKeyError } from './errors';
+import { currentTraceCarrier, type TraceCarrier } from './tracing/context';
 
 /**
  * A document whose every change is claimed in a change log, so concurrent writers in any number of
@@ -45,6 +46,8 @@ export interface ChangeEntry<D extends Versioned> {
   createdAt: Date;
   /** Only on changes claimed with `publish`: false until an outbox relay has sent them. */
   published?: boolean;
+  /** Only on changes claimed with `publish`: the writer's trace context, which the relay continues. */
+  trace?: TraceCarrier;
 }
 
 /** The `_id` of the change that makes version `version` of document `key`. */
@@ -88,7 +91,7 @@ export function changeLogSchema<D extends Versioned>(
   // Only `remove` and tests filter by key; claims and catch-up read by `_id`.
   schema.index({ key: 1, version: 1 });
   if (options.outbox) {
-    schema.add({ published: { type: Boolean } });
+    schema.add({ published: { type: Boolean }, trace: { type: mongoose.Schema.Types.Mixed } });
     // The relay's poll: an equality FerretDB pushes down, so it reads only pending entries.
     schema.index({ published: 1 });
   }
@@ -197,7 +200,7 @@ export function createVersionedStore<D extends Versioned>(
       version,
       set,
       createdAt: new Date(),
-      ...(publish ? { published: false } : {}),
+      ...(publish ? { published: false, trace: currentTraceCarrier() } : {}),
     };
     try {
       await changes.create(entry);

@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
-import { errorFields, type Logger } from '@rideshare/common';
-import { newTraceparent } from './contracts';
+import { errorFields, type Logger, type TraceCarrier } from '@rideshare/common';
 import type { OutboxLease } from './outbox-lease';
+import { publishSpans } from './publish-spans';
 
 export interface OutboxRelay {
   /** Runs a pass now (after a local write), without waiting for the next poll. */
@@ -15,6 +15,8 @@ export interface OutboxRelay {
 export interface OutboxEvent {
   key: string;
   envelope: { id: string; type: string };
+  /** The trace context stored with the write: the event is published as part of that trace. */
+  trace?: TraceCarrier;
 }
 
 export interface OutboxOptions<E> {
@@ -85,17 +87,18 @@ export function startOutboxRelay<E>(opts: OutboxOptions<E>): OutboxRelay {
     if (opts.lease && !(await opts.lease.held())) return 0;
     const pending = await opts.nextBatch();
     if (pending.length === 0) return 0;
-    await opts.producer.send({
-      topic: opts.topic,
-      messages: pending.map((entry) => {
-        const { key, envelope } = opts.toEvent(entry);
-        return {
+    const events = pending.map((entry) => opts.toEvent(entry));
+    const spans = publishSpans(opts.topic, events);
+    await spans.around(() =>
+      opts.producer.send({
+        topic: opts.topic,
+        messages: events.map(({ key, envelope }, i) => ({
           key,
           value: JSON.stringify(envelope),
-          headers: { traceparent: newTraceparent(), 'ce-id': envelope.id, 'ce-type': envelope.type },
-        };
+          headers: { ...spans.headers[i], 'ce-id': envelope.id, 'ce-type': envelope.type },
+        })),
       }),
-    });
+    );
     await opts.markPublished(pending);
     await opts.afterPublished?.(pending);
     return pending.length;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
+import { inSpan } from '@rideshare/common';
 
 /**
  * A subgraph answer that has already been read whole. It implements just the FetcherResponse interface
@@ -65,7 +66,8 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
  * A lean fetcher for subgraph calls: node:http on keep-alive sockets (no per-request TLS/TCP set-up,
  * no HTTP cache layer, no web streams), with a hard per-subgraph timeout. The body is sent with a
  * Content-Length (one write, no chunked encoding). Failures become GraphQL errors that carry a stable
- * code and the subgraph's name.
+ * code and the subgraph's name. Each fetch is a span named after its subgraph (`subgraph trips`),
+ * whose HTTP call carries the trace context into the subgraph.
  */
 export function createSubgraphFetcher(serviceName: string, timeoutMs: number): Fetcher {
   const agentOptions = { keepAlive: true, maxSockets: 256, scheduling: 'lifo' as const };
@@ -77,8 +79,13 @@ export function createSubgraphFetcher(serviceName: string, timeoutMs: number): F
     return parsed.target;
   };
 
+  const spanName = `subgraph ${serviceName}`;
+  const spanOptions = { attributes: { 'graphql.subgraph.name': serviceName } };
   return (url: string, init: FetcherRequestInit = {}) =>
-    new Promise<FetcherResponse>((resolve, reject) => {
+    inSpan(spanName, spanOptions, () => fetchOnce(url, init));
+
+  function fetchOnce(url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
+    return new Promise<FetcherResponse>((resolve, reject) => {
       const target = targetOf(url);
       const transport = target.protocol === 'https:' ? https : http;
       const body = init.body ?? '';
@@ -124,4 +131,5 @@ export function createSubgraphFetcher(serviceName: string, timeoutMs: number): F
       );
       req.end(body);
     });
+  }
 }

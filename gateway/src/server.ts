@@ -15,7 +15,7 @@ import {
   sendJson,
   type Logger,
 } from '@rideshare/common';
-import { createTokenVerifier, mintToken } from '@rideshare/common';
+import { createTokenVerifier, mintToken, operationSpanPlugin } from '@rideshare/common';
 import { localAuthRoutes } from './auth/local-token';
 import type { GatewayConfig } from './config';
 import { createApolloGateway, type GatewayContext } from './gateway';
@@ -118,6 +118,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       operationChecks,
+      operationSpanPlugin(),
       await landingPagePlugin(config),
       policyPlugin(policy),
     ],

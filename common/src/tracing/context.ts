@@ -48,19 +48,31 @@ export interface SpanOptions {
 }
 
 /** Runs `fn` in a new active span, ended when it settles (an error is recorded on it). */
-export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  options: SpanOptions,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer().startActiveSpan(name, { kind: options.kind, attributes: options.attributes }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.recordException(err instanceof Error ? err : String(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind, attributes: options.attributes },
+    parent,
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        span.recordException(err instanceof Error ? err : String(err));
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: err instanceof Error ? err.message : String(err),
+        });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 interface Flushable {
@@ -73,7 +85,8 @@ const isFlushable = (value: unknown): value is Flushable =>
 export async function flushTracing(): Promise<void> {
   // The API hands out a proxy; the SDK's provider, when one was registered, is its delegate.
   const global: unknown = trace.getTracerProvider();
-  const getDelegate: unknown = typeof global === 'object' && global !== null ? Reflect.get(global, 'getDelegate') : undefined;
+  const getDelegate: unknown =
+    typeof global === 'object' && global !== null ? Reflect.get(global, 'getDelegate') : undefined;
   const provider: unknown = typeof getDelegate === 'function' ? getDelegate.call(global) : global;
   if (isFlushable(provider)) await provider.forceFlush();
 }

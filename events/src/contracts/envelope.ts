@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { z } from 'zod';
 
 /** Pieces every CloudEvents 1.0 envelope (structured JSON mode) of ours shares. */
@@ -39,9 +38,4 @@ export function parseEnvelope<T>(schema: z.ZodType<T>, what: string, value: Buff
     throw new InvalidEventError(`invalid ${what}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   }
   return result.data;
-}
-
-/** W3C trace context for a new trace (the `traceparent` header). */
-export function newTraceparent(): string {
-  return `00-${crypto.randomBytes(16).toString('hex')}-${crypto.randomBytes(8).toString('hex')}-01`;
 }

@@ -1,4 +1,4 @@
-import { fillChannel, type LiveSignal } from '@rideshare/common';
+import { fillChannel, type LiveSignal, type TraceCarrier } from '@rideshare/common';
 import type { DriverEventEnvelope } from './driver-events';
 import type { TripEventEnvelope } from './trip-events';
 
@@ -28,9 +28,14 @@ const live = (template: string, values: Record<string, string>, signal: LiveSign
  * carries `status`, the end field of `tripUpdated`; `code` lets the gateway resolve a driver's offer
  * as `tripUpdate(code, version)`.
  */
-export function tripLiveMessages(event: TripEventEnvelope): LiveMessage[] {
+export function tripLiveMessages(event: TripEventEnvelope, trace?: TraceCarrier): LiveMessage[] {
   const { trip, version } = event.data;
-  const signal: LiveSignal = { version, variables: { code: trip.code }, state: { status: trip.status } };
+  const signal: LiveSignal = {
+    version,
+    variables: { code: trip.code },
+    state: { status: trip.status },
+    trace,
+  };
   const messages = [live(LIVE_CHANNELS.tripUpdated, { code: trip.code }, signal)];
   if (event.data.event === 'DRIVERS_NOTIFIED')
     for (const driverCode of trip.availableDriverCodes)
@@ -39,7 +44,8 @@ export function tripLiveMessages(event: TripEventEnvelope): LiveMessage[] {
 }
 
 /** What a driver's move signals: the driver's location channel (the gateway reads the driver back). */
-export function driverLiveMessages(event: DriverEventEnvelope): LiveMessage[] {
+export function driverLiveMessages(event: DriverEventEnvelope, trace?: TraceCarrier): LiveMessage[] {
   const { code, version } = event.data;
-  return [live(LIVE_CHANNELS.driverLocationUpdated, { code }, { version, variables: { code }, state: {} })];
+  const signal: LiveSignal = { version, variables: { code }, state: {}, trace };
+  return [live(LIVE_CHANNELS.driverLocationUpdated, { code }, signal)];
 }

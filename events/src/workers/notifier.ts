@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { readRedisPrefix } from '@rideshare/common';
+import { currentTraceCarrier, readRedisPrefix } from '@rideshare/common';
 import { runEventConsumer, runTripEventConsumer } from '../consumer';
 import {
   driverLiveMessages,
@@ -42,7 +42,8 @@ if (require.main === module) {
         groupId: consumerGroups.tripEvents,
         log,
         fromBeginning: false,
-        handle: (event) => publishLive(redis, tripLiveMessages(event), prefix),
+        // The signal carries the event's trace (this handler runs in the Kafka consumer's span).
+        handle: (event) => publishLive(redis, tripLiveMessages(event, currentTraceCarrier()), prefix),
       });
       const drivers = await runEventConsumer({
         kafka,
@@ -54,7 +55,7 @@ if (require.main === module) {
         fromBeginning: false,
         parse: parseDriverEvent,
         describe: (event) => ({ eventId: event.id }),
-        handle: (event) => publishLive(redis, driverLiveMessages(event), prefix),
+        handle: (event) => publishLive(redis, driverLiveMessages(event, currentTraceCarrier()), prefix),
       });
       return {
         ready: () => trips.isRunning() && drivers.isRunning() && redis.status === 'ready',

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
-import type { LiveSignal } from '@rideshare/common';
+import type { LiveSignal, TraceCarrier } from '@rideshare/common';
 import { AsyncQueue, CLOSED } from './async-queue';
+import { activeContext, deliverySpan } from './delivery-span';
 import type { LiveFieldSpec } from './live-directive';
 import type { SubscriptionPlan } from './operation';
 import { resolveVariables, transientFailure, type PayloadResolver } from './payloads';
@@ -153,11 +154,17 @@ function stateAfterReconnect(
 export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
   const queue = new AsyncQueue<LiveSignal | typeof RECONNECTED>();
   const after = plan.live.resume ? plan.args[plan.live.resume.argument] : undefined;
+  const streamContext = activeContext();
+  // The trace of the signal that announced each version not yet delivered.
+  const signalTraces = new Map<number, TraceCarrier>();
   return closable(queue, async function* (onUnsubscribe) {
     onUnsubscribe(
       await deps.feeds.subscribe(
         channel,
-        (signal) => queue.push(signal),
+        (signal) => {
+          if (signal.trace) signalTraces.set(signal.version, signal.trace);
+          queue.push(signal);
+        },
         () => queue.push(RECONNECTED),
       ),
     );
@@ -168,7 +175,12 @@ export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channe
     let finalVersion = current.final ? current.version : Number.POSITIVE_INFINITY;
     for (;;) {
       while (delivered < target && delivered < finalVersion) {
-        const result = await resolveAvailable(deps, plan, delivered + 1, queue);
+        const version = delivered + 1;
+        const trace = signalTraces.get(version);
+        signalTraces.delete(version);
+        const result = await deliverySpan(plan, version, trace, streamContext, () =>
+          resolveAvailable(deps, plan, version, queue),
+        );
         if (result === CLOSED) return;
         delivered++;
         yield shape(plan, result);
@@ -189,13 +201,15 @@ export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channe
 /** A live-only field: each signal resolved at its version, for the entity its variables name. */
 export function signalStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
   const queue = new AsyncQueue<LiveSignal>();
+  const streamContext = activeContext();
   return closable(queue, async function* (onUnsubscribe) {
     onUnsubscribe(await deps.feeds.subscribe(channel, (signal) => queue.push(signal)));
     for (;;) {
       const signal = await queue.next();
       if (signal === CLOSED) return;
       const own = resolveVariables(plan, signal.version, signal.variables);
-      yield shape(plan, await deps.payloads.resolve(plan, signal.version, own));
+      const resolve = () => deps.payloads.resolve(plan, signal.version, own);
+      yield shape(plan, await deliverySpan(plan, signal.version, signal.trace, streamContext, resolve));
       if (isEnd(plan.live, signal.state)) return;
     }
   });

@@ -43,7 +43,7 @@ export function startLocationRelay(
     log,
     intervalMs,
     nextBatch: async () => orderedBatch(await storage.unpublishedMoves(), (m) => m.key),
-    toEvent: (move) => ({ key: move.key, envelope: locationEvent(move) }),
+    toEvent: (move) => ({ key: move.key, envelope: locationEvent(move), trace: move.trace }),
     markPublished: (sent) => storage.markMovesPublished(sent),
     afterPublished: async (sent) => {
       await Promise.all([...new Set(sent.map((m) => m.key))].map((code) => storage.getDriver(code)));

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { LatLon } from '@rideshare/common';
+import type { LatLon, TraceCarrier } from '@rideshare/common';
 import type { TerminalTripStatus, TripEventEnvelope } from '@rideshare/events';
 import type { TripEventType, TripStatus, TripType } from './generated/resolvers-types';
 
@@ -57,6 +57,8 @@ export interface TripEventLogRecord {
   envelope: TripEventEnvelope;
   published: boolean;
   createdAt: Date;
+  /** The trace context of the request or worker that made the change: the relay publishes under it. */
+  trace?: TraceCarrier;
 }
 
 /** Entity references resolved by the subgraphs that own them. */
@@ -141,7 +143,12 @@ const journey = () => ({
  * orchestrator finds the trip when its next deadline falls due (see `timers.ts`): FerretDB pushes only
  * equality down to PostgreSQL, so "due by now" is asked as "in one of the last few slots".
  */
-export type TripDocument = TripRecord & { _id: string; timerSlot?: number | null };
+export type TripDocument = TripRecord & {
+  _id: string;
+  timerSlot?: number | null;
+  /** The trace context of the write that made this version, so its deadlines continue that trace. */
+  trace?: TraceCarrier | null;
+};
 
 const tripSchema = new mongoose.Schema<TripDocument>(
   {
@@ -162,6 +169,7 @@ const tripSchema = new mongoose.Schema<TripDocument>(
     acceptDeadline: nullable(Date),
     nextMonitorAt: nullable(Date),
     timerSlot: nullable(Number),
+    trace: { type: mongoose.Schema.Types.Mixed, default: null },
   },
   { versionKey: false },
 );
@@ -197,6 +205,7 @@ const eventLogSchema = new mongoose.Schema<TripEventLogRecord>(
     envelope: required(mongoose.Schema.Types.Mixed),
     published: { type: Boolean, default: false },
     createdAt: required(Date),
+    trace: { type: mongoose.Schema.Types.Mixed },
   },
   { versionKey: false, minimize: false },
 );

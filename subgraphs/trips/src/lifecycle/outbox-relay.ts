@@ -42,7 +42,7 @@ export function startOutboxRelay(
     log,
     intervalMs,
     nextBatch: async () => nextBatch(await unpublishedEntries(models)),
-    toEvent: (e) => ({ key: e.code, envelope: e.envelope }),
+    toEvent: (e) => ({ key: e.code, envelope: e.envelope, trace: e.trace }),
     markPublished: (sent) => markPublished(models, sent),
     afterPublished: async (sent) => {
       await Promise.all([...new Set(sent.map((e) => e.code))].map((code) => catchUp(models, code)));

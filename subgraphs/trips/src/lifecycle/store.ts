@@ -1,5 +1,5 @@
 import { createTripEvent, isTerminalTripStatus, tripEventId } from '@rideshare/events';
-import { findForEach, isDuplicateKeyError } from '@rideshare/common';
+import { currentTraceCarrier, findForEach, isDuplicateKeyError } from '@rideshare/common';
 import type { TripDocument, TripEventLogRecord, TripModels, TripRecord } from '../models';
 import { MONITORED, timerSlotOf } from './timers';
 import { applyChange, toSnapshot, type TripChange } from './transitions';
@@ -25,8 +25,11 @@ export const loggedVersion = (models: TripModels, code: string, version: number)
   models.TripEventLog.findById(tripEventId(code, version)).lean<TripEventLogRecord>().exec();
 
 /** What the orchestrator's scanner needs of a trip with a deadline. */
-export type ScheduledTrip = Pick<TripDocument, '_id' | 'status' | 'acceptDeadline' | 'nextMonitorAt'>;
-const SCHEDULE_FIELDS = { _id: 1, status: 1, acceptDeadline: 1, nextMonitorAt: 1 };
+export type ScheduledTrip = Pick<
+  TripDocument,
+  '_id' | 'status' | 'acceptDeadline' | 'nextMonitorAt' | 'trace'
+>;
+const SCHEDULE_FIELDS = { _id: 1, status: 1, acceptDeadline: 1, nextMonitorAt: 1, trace: 1 };
 
 const scheduled = (models: TripModels, filter: { timerSlot: number } | { status: string }) =>
   models.Trips.find(filter, SCHEDULE_FIELDS).lean<ScheduledTrip[]>().exec();
@@ -66,12 +69,18 @@ async function appendToLog(models: TripModels, entry: TripEventLogRecord): Promi
 async function project(
   models: TripModels,
   trip: TripRecord | null,
-  logged: Pick<TripEventLogRecord, 'set' | 'entry'>,
+  logged: Pick<TripEventLogRecord, 'set' | 'entry' | 'trace'>,
 ): Promise<TripRecord> {
+  const trace = logged.trace ?? null;
   if (!trip) {
     const projected = logged.set as TripRecord; // version 1 sets the whole trip
     try {
-      await models.Trips.create({ ...projected, _id: projected.code, timerSlot: timerSlotOf(projected) });
+      await models.Trips.create({
+        ...projected,
+        _id: projected.code,
+        timerSlot: timerSlotOf(projected),
+        trace,
+      });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
@@ -81,7 +90,7 @@ async function project(
   const projected: TripRecord = { ...trip, ...logged.set, events };
   await models.Trips.updateOne(
     { _id: trip.code },
-    { $set: { ...logged.set, events, timerSlot: timerSlotOf(projected) } },
+    { $set: { ...logged.set, events, timerSlot: timerSlotOf(projected), trace } },
   ).exec();
   return projected;
 }
@@ -112,6 +121,7 @@ async function commitChange(
   if (!transition.ok) return { ok: false, reason: transition.reason, stale: false };
   const { set, next } = transition;
   const entry = { type: change.event, version: next.version, occurredAt: now, status: next.status };
+  const trace = currentTraceCarrier();
   try {
     await appendToLog(models, {
       _id: tripEventId(trip.code, next.version),
@@ -122,6 +132,7 @@ async function commitChange(
       envelope: createTripEvent(change.event, toSnapshot(next), EVENT_SOURCE, now),
       published: false,
       createdAt: now,
+      trace,
     });
   } catch (err) {
     if (isDuplicateKeyError(err))
@@ -129,7 +140,7 @@ async function commitChange(
     throw err;
   }
   nudge();
-  await project(models, trip, { set, entry });
+  await project(models, trip, { set, entry, trace });
   // A writer of a later version may have projected it before us: put it back.
   if (await loggedVersion(models, trip.code, next.version + 1)) await catchUp(models, trip.code);
   const updated: TripRecord = { ...next, events: [...trip.events, entry] };
@@ -170,6 +181,7 @@ export async function insertRequestedTrip(
 ): Promise<TripRecord> {
   const entry = trip.events[0];
   if (!entry) throw new Error(`trip ${trip.code} has no TRIP_REQUESTED entry`);
+  const trace = currentTraceCarrier();
   await appendToLog(models, {
     _id: tripEventId(trip.code, 1),
     code: trip.code,
@@ -179,8 +191,9 @@ export async function insertRequestedTrip(
     envelope: createTripEvent('TRIP_REQUESTED', toSnapshot(trip), EVENT_SOURCE, trip.requestedAt),
     published: false,
     createdAt: trip.requestedAt,
+    trace,
   });
-  await project(models, null, { set: trip, entry });
+  await project(models, null, { set: trip, entry, trace });
   nudge();
   return trip;
 }

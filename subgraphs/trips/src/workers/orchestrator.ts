@@ -1,5 +1,13 @@
 import mongoose from 'mongoose';
-import { connectDatabase, envUrl, errorFields, readDatabaseName, type Logger } from '@rideshare/common';
+import {
+  connectDatabase,
+  contextFromCarrier,
+  envUrl,
+  errorFields,
+  inSpan,
+  readDatabaseName,
+  type Logger,
+} from '@rideshare/common';
 import { runTripEventConsumer, runWorker, type EventTopics, type TripEventEnvelope } from '@rideshare/events';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { readLifecycleConfig, type LifecycleConfig } from '../lifecycle/config';
@@ -46,11 +54,21 @@ async function apply(
   return result?.ok ?? false;
 }
 
-/** A trip whose deadline passed: run the decision that deadline calls for. */
+/**
+ * A trip whose deadline passed: run the decision that deadline calls for, in the trace of the write
+ * that set the deadline, so a trip's checks and its outcome belong to the trip's trace.
+ */
 function fire(deps: Deps, trip: ScheduledTrip) {
-  if (deadlineDecision(trip.status) === 'ACCEPT_TIMEOUT')
-    return apply(deps, trip._id, (current, at) => acceptTimeoutChange(current, at, deps.config));
-  return apply(deps, trip._id, (current, at) => decideMonitor(current, at, deps.config, deps.drivers));
+  const decision = deadlineDecision(trip.status);
+  const span = {
+    parent: contextFromCarrier(trip.trace),
+    attributes: { 'trip.code': trip._id, 'trip.status': trip.status },
+  };
+  return inSpan(`deadline ${decision}`, span, () => {
+    if (decision === 'ACCEPT_TIMEOUT')
+      return apply(deps, trip._id, (current, at) => acceptTimeoutChange(current, at, deps.config));
+    return apply(deps, trip._id, (current, at) => decideMonitor(current, at, deps.config, deps.drivers));
+  });
 }
 
 /**

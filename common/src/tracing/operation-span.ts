@@ -1,0 +1,23 @@
+import { trace } from '@opentelemetry/api';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+
+/**
+ * Names the request's span after its GraphQL operation (`query TripDetails`, `mutation requestTrip`),
+ * as Apollo Router and Hive Gateway do, instead of a bare `POST`: a trace list then reads as the
+ * operations people ran. The span is the HTTP server span the instrumentation started.
+ */
+export function operationSpanPlugin<C extends BaseContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          const span = trace.getActiveSpan();
+          if (!span || !operation) return;
+          span.updateName(`${operation.operation} ${operationName ?? 'anonymous'}`);
+          span.setAttribute('graphql.operation.type', operation.operation);
+          if (operationName) span.setAttribute('graphql.operation.name', operationName);
+        },
+      };
+    },
+  };
+}
