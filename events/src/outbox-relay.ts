@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { errorFields, type Logger, type TraceCarrier } from '@rideshare/common';
+import { errorFields, untraced, type Logger, type TraceCarrier } from '@rideshare/common';
 import type { OutboxLease } from './outbox-lease';
 import { publishSpans } from './publish-spans';
 
@@ -110,7 +110,8 @@ export function startOutboxRelay<E>(opts: OutboxOptions<E>): OutboxRelay {
       again = true;
       return running;
     }
-    running = pass()
+    // Untraced whoever nudged: each event's publish span continues its own write's trace instead.
+    running = untraced(pass)
       .catch((err: unknown) => {
         opts.log.warn('outbox relay pass failed; will retry', { relay: opts.name, ...errorFields(err) });
         return 0;

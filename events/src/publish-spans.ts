@@ -1,6 +1,12 @@
-import { context, propagation, trace, type Span } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
-import { contextFromCarrier, SpanKind, SpanStatusCode, tracer, type TraceCarrier } from '@rideshare/common';
+import { propagation, trace, type Span } from '@opentelemetry/api';
+import {
+  contextFromCarrier,
+  SpanKind,
+  SpanStatusCode,
+  tracer,
+  untraced,
+  type TraceCarrier,
+} from '@rideshare/common';
 
 export interface PublishSpans {
   /** Per message, the `traceparent` (and `tracestate`) of its publish span. */
@@ -20,7 +26,8 @@ export function publishSpans(
   topic: string,
   events: Array<{ key: string; trace?: TraceCarrier }>,
 ): PublishSpans {
-  const spans: Span[] = events.map(({ key, trace: stored }) =>
+  const parents = events.map(({ trace: stored }) => contextFromCarrier(stored));
+  const spans: Span[] = events.map(({ key }, i) =>
     tracer().startSpan(
       `publish ${topic}`,
       {
@@ -32,19 +39,19 @@ export function publishSpans(
           'messaging.kafka.message.key': key,
         },
       },
-      contextFromCarrier(stored),
+      parents[i],
     ),
   );
-  const headers = spans.map((span) => {
+  const headers = spans.map((span, i) => {
     const carrier: TraceCarrier = {};
-    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    propagation.inject(trace.setSpan(parents[i]!, span), carrier);
     return carrier;
   });
   return {
     headers,
     async around(send) {
       try {
-        const result = await context.with(suppressTracing(context.active()), send);
+        const result = await untraced(send);
         for (const span of spans) span.end();
         return result;
       } catch (err) {

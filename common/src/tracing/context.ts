@@ -9,6 +9,7 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { z } from 'zod';
 
 /**
@@ -20,6 +21,15 @@ export const traceCarrierSchema = z.record(z.string().max(64), z.string().max(51
 export type TraceCarrier = z.infer<typeof traceCarrierSchema>;
 
 export const tracer = () => trace.getTracer('rideshare');
+
+/**
+ * Runs background work (a poll, a scan) untraced: most passes find nothing, and a trace per pass
+ * would bury the traces people look for. Spans started with an explicit parent inside it (a stored
+ * write's context) are still recorded: suppression is a mark on the context, not global.
+ */
+export function untraced<T>(fn: () => T): T {
+  return context.with(suppressTracing(context.active()), fn);
+}
 
 /** The active context as a carrier; empty when nothing is traced. */
 export function currentTraceCarrier(from: Context = context.active()): TraceCarrier {

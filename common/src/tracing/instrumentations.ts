@@ -4,7 +4,7 @@ import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 
-/** Probes and scrapes are not traced: they would bury the requests people look for. */
+/** Probes and scrapes, in and out, are not traced: they would bury the requests people look for. */
 const UNTRACED_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
 
 /**
@@ -15,8 +15,10 @@ export function serviceInstrumentations() {
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
+      // Readiness checks call the subgraphs' /health/ready.
+      ignoreOutgoingRequestHook: (req) => UNTRACED_PATHS.test(req.path ?? ''),
     }),
-    new UndiciInstrumentation(),
+    new UndiciInstrumentation({ ignoreRequestHook: (req) => UNTRACED_PATHS.test(req.path) }),
     new KafkaJsInstrumentation(),
     new MongoDBInstrumentation({ dbStatementSerializer: (cmd) => Object.keys(cmd).join(',') }),
     new IORedisInstrumentation(),

@@ -6,6 +6,7 @@ import {
   errorFields,
   inSpan,
   readDatabaseName,
+  untraced,
   type Logger,
 } from '@rideshare/common';
 import { runTripEventConsumer, runWorker, type EventTopics, type TripEventEnvelope } from '@rideshare/events';
@@ -129,7 +130,8 @@ function startScanner(deps: Deps): { stop(): Promise<void> } {
   };
   const loop = () => {
     if (stopped) return;
-    current = pass()
+    // Scans are untraced; a deadline that fires continues its trip's trace (fire).
+    current = untraced(pass)
       .catch((err: unknown) => deps.log.warn('scan failed; retrying next tick', errorFields(err)))
       .finally(() => {
         if (!stopped) setTimeout(loop, deps.config.scanIntervalMs);
