@@ -24,10 +24,10 @@ export interface PublishSpans {
  */
 export function publishSpans(
   topic: string,
-  events: Array<{ key: string; trace?: TraceCarrier }>,
+  events: Array<{ key: string; envelope: { id: string; type: string }; trace?: TraceCarrier }>,
 ): PublishSpans {
   const parents = events.map(({ trace: stored }) => contextFromCarrier(stored));
-  const spans: Span[] = events.map(({ key }, i) =>
+  const spans: Span[] = events.map(({ key, envelope }, i) =>
     tracer().startSpan(
       `publish ${topic}`,
       {
@@ -37,6 +37,8 @@ export function publishSpans(
           'messaging.operation.type': 'send',
           'messaging.destination.name': topic,
           'messaging.kafka.message.key': key,
+          'messaging.message.id': envelope.id,
+          'cloudevents.event_type': envelope.type,
         },
       },
       parents[i],

@@ -10,9 +10,11 @@ export function operationSpanPlugin<C extends BaseContext>(): ApolloServerPlugin
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, operationName }) {
+        async didResolveOperation({ operation, operationName, request }) {
+          // Only an HTTP request's own span: an operation run inside another span (the gateway's
+          // subscription deliveries) must not rename it.
           const span = trace.getActiveSpan();
-          if (!span || !operation) return;
+          if (!span || !operation || !request.http) return;
           span.updateName(`${operation.operation} ${operationName ?? 'anonymous'}`);
           span.setAttribute('graphql.operation.type', operation.operation);
           if (operationName) span.setAttribute('graphql.operation.name', operationName);

@@ -1,5 +1,5 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
+import { envDetector, hostDetector } from '@opentelemetry/resources';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 
 const isSet = (value: string | undefined) => value !== undefined && value.trim() !== '';
@@ -19,15 +19,16 @@ export function tracingDefaults(env: NodeJS.ProcessEnv): Record<string, string> 
 
 /**
  * Starts the SDK (it reads OTEL_* itself; OTEL_SDK_DISABLED=true makes this a no-op). Resource
- * detection is limited to the environment, the process and the host: the cloud detectors would probe
- * metadata servers that do not exist here. Spans are flushed by the service's shutdown
+ * detection is limited to the environment and the host (the process detector adds nine tags to every
+ * span, the cloud detectors would probe
+ * metadata servers that do not exist here). Spans are flushed by the service's shutdown
  * (flushTracing in ../shutdown.ts).
  */
 export function startTracing(env: NodeJS.ProcessEnv, instrumentations: () => Instrumentation[]): void {
   Object.assign(env, tracingDefaults(env));
   const sdk = new NodeSDK({
     instrumentations: instrumentations(),
-    resourceDetectors: [envDetector, processDetector, hostDetector],
+    resourceDetectors: [envDetector, hostDetector],
   });
   sdk.start();
 }
