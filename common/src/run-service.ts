@@ -5,6 +5,7 @@ import { readIdentityCheck } from './identity';
 import { createLogger, errorFields, type Logger } from './logger';
 import { connectDatabase } from './mongo';
 import { handleShutdown } from './shutdown';
+import { readTracingConfig } from './tracing/config';
 
 export interface Listening {
   listen(port: number, host?: string): Promise<number>;
@@ -18,12 +19,14 @@ const DATABASE = /^[^/\\. "$*<>:|?]{1,63}$/;
 
 /**
  * The settings every service reads, checked before it connects: where it listens (PORT, HOST) and how
- * much it logs (LOG_LEVEL; the logger would fall back to `info` on a typo, so it is checked here).
+ * much it logs (LOG_LEVEL; the logger would fall back to `info` on a typo, so it is checked here), and
+ * where its traces go (the OTEL_* variables, tracing/config.ts).
  */
 export function readListenConfig(defaultPort: number, env: NodeJS.ProcessEnv = process.env) {
   const host = envString('HOST', '127.0.0.1', env);
   if (!HOST.test(host)) throw new ConfigError('HOST', `must be a host name or an IP address, got "${host}"`);
   envEnum('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const, env);
+  readTracingConfig(env);
   return { port: envPort('PORT', defaultPort, env), host };
 }
 

@@ -106,6 +106,8 @@ describe('tracing: one trace per trip in Zipkin', () => {
         },
       }),
     });
+    // The response names the trace it belongs to (W3C traceresponse), as Sandbox shows it.
+    expect(res.headers.get('traceresponse')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     const body = z
       .object({ data: z.object({ requestTrip: z.object({ code: z.string() }) }) })
       .parse(await res.json());

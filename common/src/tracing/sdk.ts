@@ -2,7 +2,19 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { envDetector, hostDetector } from '@opentelemetry/resources';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 
+import path from 'node:path';
+
 const isSet = (value: string | undefined) => value !== undefined && value.trim() !== '';
+
+/**
+ * A service's name from the file it runs: `dist/gateway.js` in the image, `…/drivers/src/index.ts`
+ * from source. The stack names each service itself; this serves containers that set nothing.
+ */
+export function serviceNameOf(entry: string | undefined): string {
+  if (!entry) return 'rideshare';
+  const name = path.basename(entry).replace(/\.[cm]?[jt]s$/, '');
+  return name === 'index' ? path.basename(path.dirname(path.dirname(entry))) : name;
+}
 
 /**
  * Our defaults under the standard variables, without overriding what is set: export to Zipkin
@@ -10,6 +22,7 @@ const isSet = (value: string | undefined) => value !== undefined && value.trim()
  */
 export function tracingDefaults(env: NodeJS.ProcessEnv): Record<string, string> {
   const defaults: Record<string, string> = {};
+  if (!isSet(env.OTEL_SERVICE_NAME)) defaults.OTEL_SERVICE_NAME = serviceNameOf(process.argv[1]);
   const otlp = isSet(env.OTEL_EXPORTER_OTLP_ENDPOINT) || isSet(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   if (!isSet(env.OTEL_TRACES_EXPORTER)) defaults.OTEL_TRACES_EXPORTER = otlp ? 'otlp' : 'zipkin';
   if (!isSet(env.OTEL_METRICS_EXPORTER)) defaults.OTEL_METRICS_EXPORTER = 'none';

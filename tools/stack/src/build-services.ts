@@ -13,13 +13,21 @@ import { appServices } from './services';
  * are copied into dist/ under their repository paths (schema/src/subgraphs.ts finds them there).
  */
 export const imageEntries = [
-  ...appServices.map(({ name, entry }) => ({ name, entry })),
+  ...appServices.map(({ name, entry }) => ({ name, entry, traced: true })),
+  // OpenTelemetry, required first by each traced bundle (the stack preloads the same file).
+  { name: 'tracing', entry: 'common/src/tracing/register.ts', traced: false },
   // One-shot jobs of docker-compose.yml: the simulator's token, and the demo seed.
-  { name: 'token', entry: 'gateway/src/auth/token-cli.ts' },
-  { name: 'seed', entry: 'tools/stack/src/seed-cli.ts' },
+  { name: 'token', entry: 'gateway/src/auth/token-cli.ts', traced: false },
+  { name: 'seed', entry: 'tools/stack/src/seed-cli.ts', traced: false },
   // The image's HEALTHCHECK and compose's health checks.
-  { name: 'healthcheck', entry: 'tools/stack/src/healthcheck.ts' },
+  { name: 'healthcheck', entry: 'tools/stack/src/healthcheck.ts', traced: false },
 ];
+
+/**
+ * A service bundle starts tracing before anything else runs, so the instrumentations wrap http,
+ * kafkajs, mongodb and ioredis when the bundle first requires them (they stay node_modules requires).
+ */
+const TRACING_FIRST = 'require("./tracing.js");';
 
 /** Bare imports other than our own packages are left to node_modules. */
 const thirdPartyExternal: Plugin = {
@@ -33,19 +41,26 @@ const thirdPartyExternal: Plugin = {
 
 export async function buildServices(outDir = path.join(repoRoot, 'dist')): Promise<void> {
   fs.rmSync(outDir, { recursive: true, force: true });
-  const { metafile } = await build({
-    absWorkingDir: repoRoot,
-    entryPoints: Object.fromEntries(imageEntries.map(({ name, entry }) => [name, entry])),
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    plugins: [thirdPartyExternal],
-    metafile: true,
-    logLevel: 'warning',
-  });
-  for (const [out, { entryPoint, inputs }] of Object.entries(metafile.outputs)) {
+  const bundle = (traced: boolean) =>
+    build({
+      absWorkingDir: repoRoot,
+      entryPoints: Object.fromEntries(
+        imageEntries.filter((e) => e.traced === traced).map(({ name, entry }) => [name, entry]),
+      ),
+      outdir: outDir,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      plugins: [thirdPartyExternal],
+      metafile: true,
+      logLevel: 'warning',
+      banner: traced ? { js: TRACING_FIRST } : undefined,
+    });
+  const outputs = (await Promise.all([bundle(true), bundle(false)])).flatMap((r) =>
+    Object.entries(r.metafile.outputs),
+  );
+  for (const [out, { entryPoint, inputs }] of outputs) {
     const scripts = Object.keys(inputs).filter(
       (file) =>
         file !== entryPoint &&

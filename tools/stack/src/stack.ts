@@ -46,7 +46,11 @@ export interface ServiceStatus {
 
 /** The environment variables clients should use to reach the stack. */
 export function stackEnv(): Record<string, string> {
-  return Object.fromEntries(activeServices().map((s) => [s.envVar, externalValue(s) ?? s.localValue]));
+  const env = Object.fromEntries(activeServices().map((s) => [s.envVar, externalValue(s) ?? s.localValue]));
+  // Where a trace is looked at (alerts link to `<TRACE_UI_URL>/traces/<id>`): Zipkin's UI beside its API.
+  const spans = env[zipkinService.envVar];
+  if (spans && !process.env.TRACE_UI_URL) env.TRACE_UI_URL = new URL('/zipkin', spans).href;
+  return env;
 }
 
 function tail(file: string, lines = 20): string {

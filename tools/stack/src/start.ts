@@ -177,6 +177,8 @@ export async function startSystem(args: string[] = []): Promise<number> {
         row(`${s.name} subgraph`, urls(s, '/graphql'));
       for (const s of appServices.filter((s) => s.kind === 'worker'))
         row(`${s.name} worker`, urls(s, '/health/ready'));
+      if (infra.TRACE_UI_URL)
+        row('Traces (Zipkin)', `${infra.TRACE_UI_URL}/ (a response's traceresponse header names its trace)`);
       for (const [k, v] of Object.entries(infra)) row(k, v);
       console.log('\nPress Ctrl-C to stop.');
     }
