@@ -33,6 +33,14 @@ export interface EventKafka extends KafkaConfig {
   client: Kafka;
 }
 
+/**
+ * kafkajs warns at every producer's start that bounded retries "may invalidate EoS guarantees". Ours
+ * are bounded on purpose (a send during an outage fails, and the relay or consumer tries again later,
+ * so shutdown never hangs on it), and nothing relies on the producer for exactly-once: every event has
+ * a stable id and every consumer drops copies. Logged at debug, so start-up has no warning to ignore.
+ */
+const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 export function createKafka(clientId: string, brokers: string[], log: Logger): Kafka {
   const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
     [logLevel.ERROR]: 'error',
@@ -49,7 +57,8 @@ export function createKafka(clientId: string, brokers: string[], log: Logger): K
       () =>
       ({ level, log: entry }) => {
         const { message, ...fields } = entry;
-        log[levels[level] ?? 'info'](`kafka: ${message}`, fields);
+        const demoted = message === BOUNDED_RETRIES_WARNING;
+        log[demoted ? 'debug' : (levels[level] ?? 'info')](`kafka: ${message}`, fields);
       },
   });
 }
