@@ -19,7 +19,8 @@
  * Knobs: BENCH_PHASES (live,replay), BENCH_DURATION_S (15), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2),
  * BENCH_WARMUP_S (5), BENCH_HIVE_DEDUPE (1; 0 turns off the Hive peers' deduplication of identical
  * in-flight subgraph queries), BENCH_VARIANT (the entry of another gateway build, relative to the repo
- * root, run as an extra target: before/after comparisons under the same conditions).
+ * root, run as an extra target: before/after comparisons under the same conditions), BENCH_TRACED (1:
+ * our gateway once more with tracing on, exporting to Zipkin; `traced/ours` is tracing's cost).
  * Runs alternate (ours, stock, hive, hive-rust, ours, stock, ...) so none gets a warmer or quieter
  * machine. Every response is checked; a phase with any error is reported as invalid. Before each phase
  * every distinct request is sent once through every gateway and the whole answers are compared with
@@ -55,7 +56,20 @@ const HIVE_DEDUPE = envString('BENCH_HIVE_DEDUPE', '1') !== '0';
 /** BENCH_VARIANT: the entry of another gateway build (e.g. a change under test), run as an extra target. */
 const VARIANT = envOptionalString('BENCH_VARIANT');
 
-type GatewayName = 'ours' | 'stock' | 'hive' | 'hive-rust' | 'variant';
+/**
+ * BENCH_TRACED (1): also run our gateway with OpenTelemetry on, exporting every span to the stack's
+ * Zipkin (OTEL_EXPORTER_ZIPKIN_ENDPOINT), beside the same gateway untraced: tracing's cost per request.
+ * Every other process of the bench runs untraced.
+ */
+const TRACED = envString('BENCH_TRACED', '1') !== '0';
+const ZIPKIN_SPANS = envString('OTEL_EXPORTER_ZIPKIN_ENDPOINT', 'http://127.0.0.1:9411/api/v2/spans');
+const tracedEnv = {
+  OTEL_SDK_DISABLED: 'false',
+  OTEL_TRACES_EXPORTER: 'zipkin',
+  OTEL_EXPORTER_ZIPKIN_ENDPOINT: ZIPKIN_SPANS,
+};
+
+type GatewayName = 'ours' | 'traced' | 'stock' | 'hive' | 'hive-rust' | 'variant';
 
 /** The peers besides stock that every phase runs: name, entry and extra environment. */
 const PEERS: Array<{ name: GatewayName; service: string; entry: string; env: NodeJS.ProcessEnv }> = [
@@ -276,6 +290,7 @@ async function runPhase(
   const peers = targets.map((t) => t.name).filter((n) => n !== 'ours' && n !== 'stock');
   for (const name of peers) compared.push([`${name}/stock`, ratio(summary[name]!, s)]);
   for (const name of peers) compared.push([`ours/${name}`, ratio(o, summary[name]!)]);
+  if (summary.traced) compared.push(['traced/ours', ratio(summary.traced, o)]);
   const valid = Object.values(summary).every((r) => r.valid) && differences.length === 0;
 
   const rows = [
@@ -359,7 +374,18 @@ async function main() {
   delete process.env.APOLLO_GRAPH_REF;
 
   const cleanup = stopOnSignal();
-  const system = await startTestSystem({}, { workers: false }); // the graph alone: no lifecycle workers move trips on
+  if (
+    TRACED &&
+    !(await fetch(new URL('/health', ZIPKIN_SPANS)).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  )
+    throw new Error(
+      `BENCH_TRACED: no Zipkin answers at ${ZIPKIN_SPANS} (run \`npm run stack up\`, or BENCH_TRACED=0)`,
+    );
+  // The graph alone: no lifecycle workers move trips on. Untraced, but for the `traced` gateway.
+  const system = await startTestSystem({ OTEL_SDK_DISABLED: 'true' }, { workers: false });
   cleanup.add(() => system.stop());
   const extra: RunningService[] = [];
   cleanup.add(async () => {
@@ -401,11 +427,16 @@ async function main() {
       ];
       const variant = VARIANT ? await start('variant', VARIANT, gatewayEnv) : undefined;
       if (variant) targets.push({ name: 'variant', url: variant.url, pid: pid(variant) });
+      const traced = TRACED
+        ? await start('gateway-traced', 'gateway/src/index.ts', { ...gatewayEnv, ...tracedEnv })
+        : undefined;
+      if (traced) targets.splice(1, 0, { name: 'traced', url: traced.url, pid: pid(traced) });
       const differences = await compareAnswers(targets, seeded);
       phases.push(await runPhase('live', targets, others, seeded, differences));
       await stock.stop();
       for (const p of peers) await p.running.stop();
       await variant?.stop();
+      await traced?.stop();
     }
 
     if (PHASES.includes('replay')) {
@@ -429,6 +460,10 @@ async function main() {
       ];
       const variant = VARIANT ? await start('variant', VARIANT, viaReplay) : undefined;
       if (variant) targets.push({ name: 'variant', url: variant.url, pid: pid(variant) });
+      const traced = TRACED
+        ? await start('gateway-traced', 'gateway/src/index.ts', { ...viaReplay, ...tracedEnv })
+        : undefined;
+      if (traced) targets.splice(1, 0, { name: 'traced', url: traced.url, pid: pid(traced) });
       const stats = async () =>
         (await (await fetch(`${base}/stats`)).json()) as { hits: number; misses: number; entries: number };
       const subgraphCalls = async () => {
@@ -465,6 +500,7 @@ async function main() {
       connections: CONNECTIONS,
       rounds: ROUNDS,
       variant: VARIANT,
+      traced: TRACED ? tracedEnv : false,
       hiveDedupe: HIVE_DEDUPE,
       peers: PEERS.map((p) => ({ name: p.name, entry: p.entry, env: p.env })),
     };
