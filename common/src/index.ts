@@ -22,3 +22,4 @@ export * from './redis-namespace';
 export * from './check-config';
 export * from './tracing/context';
 export * from './tracing/operation-span';
+export * from './tracing/config';
