@@ -1,4 +1,4 @@
-import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, KafkaMessage, Producer } from 'kafkajs';
 import { errorFields, failureKind, type Logger } from '@rideshare/common';
 import { consumerGroupId, parseTripEvent, type TripEventEnvelope } from './contracts';
 import type { EventKafka } from './kafka';
@@ -37,6 +37,8 @@ export interface RunningConsumer {
 /** Back-off between attempts at a transient failure: doubling, capped so a recovery is noticed soon. */
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
+/** A consumer that kafkajs gave up on is started again after this, then backing off up to MAX_RETRY_MS. */
+const FIRST_RESTART_MS = 500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -60,6 +62,25 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
   });
   let stopping = false;
   let running = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  // kafkajs restarts a crashed consumer only after a retriable error. Others end it for good, e.g.
+  // "Failed to find group coordinator" while a restarted broker loads its groups (the fault suite's
+  // Kafka restart left the archiver stopped): those are restarted here, backing off, until it runs.
+  const restartAfter = (delayMs: number) => {
+    restartTimer = setTimeout(() => {
+      if (stopping) return;
+      consumer
+        .connect()
+        .then(() => consumer.run(runConfig))
+        .catch((err: unknown) => {
+          opts.log.warn('consumer restart failed; trying again', {
+            groupId: opts.groupId,
+            ...errorFields(err),
+          });
+          restartAfter(Math.min(delayMs * 2, MAX_RETRY_MS));
+        });
+    }, delayMs);
+  };
   consumer.on(consumer.events.CRASH, (e) => {
     running = false;
     opts.log.error('consumer crashed', {
@@ -67,6 +88,7 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
       error: String(e.payload.error),
       restart: e.payload.restart,
     });
+    if (!e.payload.restart && !stopping) restartAfter(FIRST_RESTART_MS);
   });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     running = true;
@@ -97,9 +119,7 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
     });
   };
 
-  await consumer.connect();
-  await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning ?? true });
-  await consumer.run({
+  const runConfig: ConsumerRunConfig = {
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
     eachMessage: async (payload) => {
       const { message, partition } = payload;
@@ -128,12 +148,16 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
         }
       }
     },
-  });
+  };
+  await consumer.connect();
+  await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning ?? true });
+  await consumer.run(runConfig);
   return {
     consumer,
     isRunning: () => running,
     async stop() {
       stopping = true;
+      clearTimeout(restartTimer);
       await consumer.disconnect();
     },
   };
