@@ -5,7 +5,8 @@ import type { SubscriptionPlan } from './operation';
 /**
  * The span of one subscription update, resolution included. A live update continues the trace of
  * the event that caused it (the notifier puts the event's trace context in the Redis signal); a
- * replayed or gap-filled one, which no signal brought, is a child of the stream's own context.
+ * replayed or gap-filled one, which no signal brought, continues the context the stream started in
+ * (none for a graphql-ws subscribe: it is then a trace of its own, tagged live.replay).
  */
 export function deliverySpan<T>(
   plan: SubscriptionPlan,
