@@ -1,11 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { useInMemoryTracing } from '@rideshare/testing/src/in-memory-tracing';
 import {
   ConfigError,
   contextFromCarrier,
@@ -18,21 +11,7 @@ import {
 } from '../src';
 import { serviceNameOf, tracingDefaults } from '../src/tracing/sdk';
 
-const exporter = new InMemorySpanExporter();
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-  );
-});
-afterAll(() => {
-  trace.disable();
-  propagation.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+const exporter = useInMemoryTracing();
 
 describe('trace carriers', () => {
   it('should store the active span as a W3C traceparent and continue it from the stored carrier', async () => {
