@@ -25,5 +25,7 @@ export function stackPorts() {
     mongo: envPort('STACK_MONGO_PORT', 27017),
     postgres: envPort('STACK_POSTGRES_PORT', 55432),
     redis: envPort('STACK_REDIS_PORT', 6379),
+    smtp: envPort('STACK_SMTP_PORT', 1025),
+    maildevWeb: envPort('STACK_MAILDEV_PORT', 1080),
   };
 }

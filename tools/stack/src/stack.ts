@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { kafkaService } from './kafka';
+import { maildevService } from './maildev';
 import { mongoService } from './mongo';
 import { postgresService } from './postgres';
 import { portInUse, waitUntil } from './net';
@@ -9,7 +10,13 @@ import { isOurProcess, readPid, spawnDetached, stopProcess } from './proc';
 import { redisService } from './redis';
 import type { ManagedService } from './service';
 
-export const services: ManagedService[] = [kafkaService, postgresService, mongoService, redisService];
+export const services: ManagedService[] = [
+  kafkaService,
+  postgresService,
+  mongoService,
+  redisService,
+  maildevService,
+];
 
 /** The services this configuration runs or checks (PostgreSQL only under the stack's FerretDB). */
 const activeServices = () => services.filter((s) => s.needed?.() ?? true);
