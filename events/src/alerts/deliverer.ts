@@ -24,8 +24,10 @@ type Timing = Pick<
   'leaseMs' | 'sendTimeoutMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'pollIntervalMs'
 >;
 
-export const retryDelayMs = (attempt: number, { retryBaseMs, retryMaxMs }: Timing) =>
-  Math.min(retryBaseMs * 2 ** Math.max(0, attempt - 1), retryMaxMs);
+export const retryDelayMs = (
+  attempt: number,
+  { retryBaseMs, retryMaxMs }: Pick<AlertConfig, 'retryBaseMs' | 'retryMaxMs'>,
+) => Math.min(retryBaseMs * 2 ** Math.max(0, attempt - 1), retryMaxMs);
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
