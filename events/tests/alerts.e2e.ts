@@ -14,11 +14,12 @@ import {
   waitFor,
   waitForConsumersCaughtUp,
   waitForWorkersReady,
+  type RunningService,
   type TestSystem,
   type TripsApi,
   type WebhookReceiver,
 } from '@rideshare/testing';
-import { readAlertConfig, traceIdOf, type AlertDelivery } from '../src/alerts';
+import { readAlertConfig, traceIdOf, type AlertClaim, type AlertDelivery } from '../src/alerts';
 import { parseTripEvent } from '../src/contracts';
 
 const SECRET = `alerts-e2e-${crypto.randomBytes(8).toString('hex')}`;
@@ -31,6 +32,9 @@ describe('admin alerts: email through MailDev and signed webhooks', () => {
   let receiver: WebhookReceiver;
   let mongo: MongoClient;
   let deliveries: Collection<AlertDelivery>;
+  let claims: Collection<AlertClaim>;
+  /** Two alerters share the work, as replicas do (the second one is started beside the first). */
+  let replica: RunningService;
   let webhookChannel: string;
   /** Trip events as Kafka carries them: key, value and headers (the traceparent). */
   const messages: Array<{ key: string; value: string; headers: IHeaders | undefined }> = [];
@@ -85,10 +89,12 @@ describe('admin alerts: email through MailDev and signed webhooks', () => {
     system = await startTestSystem(alertEnv);
     trips = tripsApi(system);
     await seedIfEmpty(system.gatewayUrl);
+    replica = await system.startReplica('alerter');
     await waitForWorkersReady(system);
     mongo = new MongoClient(readInfraConfig().mongoUrl);
     await mongo.connect();
     deliveries = mongo.db(`${system.prefix}_alerts`).collection<AlertDelivery>('alert_deliveries');
+    claims = mongo.db(`${system.prefix}_alerts`).collection<AlertClaim>('alert_claims');
     reader = testKafka('alerts-test').consumer({
       groupId: kafkaNames(system.prefix).group(`reader-${Date.now()}`),
     });
@@ -108,7 +114,7 @@ describe('admin alerts: email through MailDev and signed webhooks', () => {
     await receiver?.close();
   });
 
-  it('should email the admins once and call the webhook once, signed, when a trip is aborted', async () => {
+  it('should email the admins once and call the webhook once, signed, when a trip is aborted (two alerters)', async () => {
     const code = await abortedTrip('passenger changed plans');
     const emailId = `${code}:ABORTED:email`;
     const webhookId = `${code}:ABORTED:${webhookChannel}`;
@@ -170,10 +176,16 @@ describe('admin alerts: email through MailDev and signed webhooks', () => {
     // The email is out and marked; the webhook is on the wire, its receiver not answering.
     await settled(emailId);
     await waitFor(() => receiver.stalled() === 1, { timeoutMs: 30_000, what: 'the webhook to be stalled' });
-    await system.services.get('alerter')?.kill();
+    // Whichever of the two alerters holds the webhook's first attempt is killed, then started again.
+    const claim = await claims.findOne({ _id: `${webhookId}#1` });
+    const holderPid = Number(claim?.owner.split('-')[0]);
+    const primary = system.services.get('alerter');
+    const holder = [primary, replica].find((s) => s?.child.pid === holderPid);
+    if (!holder) throw new Error(`no alerter has pid ${holderPid}`);
+    await holder.kill();
     receiver.release();
-
-    await system.start('alerter');
+    if (holder === primary) await system.start('alerter');
+    else replica = await system.startReplica('alerter');
     const webhook = await settled(webhookId);
     // Attempt 1 was cut short by the crash (no failure recorded); attempt 2, after its lease, went through.
     expect(webhook).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
