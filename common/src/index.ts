@@ -23,3 +23,4 @@ export * from './check-config';
 export * from './tracing/context';
 export * from './tracing/operation-span';
 export * from './tracing/config';
+export * from './tracing/traceparent';

@@ -5,3 +5,4 @@ export * from './outbox-relay';
 export * from './relay-server';
 export * from './worker';
 export * from './outbox-lease';
+export * from './alerts';

@@ -20,10 +20,10 @@ import {
 } from '@rideshare/testing';
 import type { TripEventEnvelope } from '../src/contracts';
 
-/** Consumer groups that commit every trip event they handle (the notifier starts at the end). */
+/** Consumer groups that commit every trip event they handle (the notifier and the alerter start at the end). */
 const GROUPS = ['archiver', 'trips-reporting', 'trips-orchestrator', 'simulator'];
 /** Every consumer group, as named in the dlq-consumer-group header. */
-const ALL_GROUPS = [...GROUPS, 'notifier'].sort();
+const ALL_GROUPS = [...GROUPS, 'notifier', 'alerter'].sort();
 
 interface ArchivedEvent {
   _id: string;

@@ -87,7 +87,7 @@ describe('bad input: a corpus of malformed requests, messages and events', () =>
     deadLetters: `${system.prefix}.rideshare.trip-events.dlq`,
   });
   /** Consumer groups that read trip events; each dead-letters what it cannot parse. */
-  const GROUPS = ['archiver', 'notifier', 'simulator', 'trips-orchestrator', 'trips-reporting'];
+  const GROUPS = ['alerter', 'archiver', 'notifier', 'simulator', 'trips-orchestrator', 'trips-reporting'];
 
   /** Everything a bad input could have changed, as an admin sees it. */
   const snapshot = async () => {

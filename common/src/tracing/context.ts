@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { z } from 'zod';
+import { parseTraceparent } from './traceparent';
 
 /**
  * W3C trace context as stored with a write or carried in a message (`traceparent`, maybe
@@ -44,10 +45,11 @@ export function contextFromCarrier(carrier: unknown): Context {
   return parsed.success ? propagation.extract(ROOT_CONTEXT, parsed.data) : ROOT_CONTEXT;
 }
 
-/** The trace id in a `traceparent` header, e.g. for a link to the trace UI. */
+/** The trace id of a stored or received carrier (e.g. for a link to the trace UI). */
 export function traceIdOf(carrier: unknown): string | undefined {
-  const span = trace.getSpanContext(contextFromCarrier(carrier));
-  return span && trace.isSpanContextValid(span) ? span.traceId : undefined;
+  const parsed = traceCarrierSchema.safeParse(carrier);
+  const header = parsed.success ? parsed.data.traceparent : undefined;
+  return header === undefined ? undefined : parseTraceparent(header);
 }
 
 export interface SpanOptions {

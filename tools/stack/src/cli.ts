@@ -1,6 +1,6 @@
 import { down, logs, services, status, up } from './stack';
 
-const usage = 'usage: npm run stack -- up | down | status | logs [kafka|postgres|mongo|redis]';
+const usage = 'usage: npm run stack -- up | down | status | logs [kafka|postgres|mongo|redis|maildev]';
 
 /** `npm run stack -- <command>`: manages Kafka, the MongoDB-protocol server and Redis. */
 export async function stackCli(argv: string[]): Promise<number> {

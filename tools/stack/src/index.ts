@@ -13,3 +13,5 @@ export {
 export { adminAuthorization, places, seedDrivers, seedIfEmpty, seedPassengers } from './seed';
 // For deployment tests (compose, image, Kubernetes): what each service's configuration reads.
 export { checkServiceConfig, deploymentRequired, type ConfigCheck } from './config-check';
+// Where the local stack's MailDev shows what the alerter sent (web UI; REST API under /api).
+export { maildevWebUrl } from './maildev';

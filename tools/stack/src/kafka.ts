@@ -109,8 +109,8 @@ export const kafkaService: ManagedService = {
         `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        // One argument: a base64url id may begin with "-", which would read as an option after `-t`.
+        `--cluster-id=${clusterId}`,
         '-c',
         path.join(dir, 'server.properties'),
         '--ignore-formatted',

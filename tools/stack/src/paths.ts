@@ -26,5 +26,7 @@ export function stackPorts() {
     postgres: envPort('STACK_POSTGRES_PORT', 55432),
     redis: envPort('STACK_REDIS_PORT', 6379),
     zipkin: envPort('STACK_ZIPKIN_PORT', 9411),
+    smtp: envPort('STACK_SMTP_PORT', 1025),
+    maildevWeb: envPort('STACK_MAILDEV_PORT', 1080),
   };
 }

@@ -1,7 +1,7 @@
 /** What the stack needs to know about one infrastructure service. */
 export interface ManagedService {
-  name: 'kafka' | 'postgres' | 'mongo' | 'redis' | 'zipkin';
-  /** The environment variable that points at an existing instance instead (KAFKA_BROKERS, MONGO_URL, REDIS_URL). */
+  name: 'kafka' | 'postgres' | 'mongo' | 'redis' | 'zipkin' | 'maildev';
+  /** The environment variable that points at an existing instance instead (KAFKA_BROKERS, MONGO_URL, REDIS_URL, SMTP_URL, OTEL_EXPORTER_ZIPKIN_ENDPOINT). */
   envVar: string;
   /** The value clients should use for envVar when the stack runs the service itself. */
   localValue: string;

@@ -15,6 +15,7 @@ export const appServices = [
   { name: 'archiver', kind: 'worker', entry: 'events/src/workers/archiver.ts', port: 4103 },
   { name: 'reporting', kind: 'worker', entry: 'subgraphs/trips/src/workers/reporting.ts', port: 4104 },
   { name: 'notifier', kind: 'worker', entry: 'events/src/workers/notifier.ts', port: 4105 },
+  { name: 'alerter', kind: 'worker', entry: 'events/src/workers/alerter.ts', port: 4106 },
 ] as const;
 
 /** The database each service owns (workers of the trips service share its database). */
@@ -28,6 +29,7 @@ export const serviceDatabase: Record<AppServiceName, string> = {
   simulator: 'simulator',
   archiver: 'archive',
   notifier: 'notifier',
+  alerter: 'alerts',
 };
 
 export type AppServiceName = (typeof appServices)[number]['name'];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { kafkaService } from './kafka';
+import { maildevService } from './maildev';
 import { mongoService } from './mongo';
 import { postgresService } from './postgres';
 import { portInUse, waitUntil } from './net';
@@ -16,6 +17,7 @@ export const services: ManagedService[] = [
   mongoService,
   redisService,
   zipkinService,
+  maildevService,
 ];
 
 /** The services this configuration runs or checks (PostgreSQL only under the stack's FerretDB). */

@@ -1,6 +1,7 @@
 import { createLogger, envInt } from '@rideshare/common';
 import { adminAuthorization, seedIfEmpty } from './seed';
 import { appServices, startService, type RunningService } from './services';
+import { maildevService, maildevWebUrl } from './maildev';
 import { down, runningPid, services as infraServices, stackEnv, up } from './stack';
 import { sleep } from './proc';
 import { onStopSignals } from './stop-signals';
@@ -180,6 +181,7 @@ export async function startSystem(args: string[] = []): Promise<number> {
       if (infra.TRACE_UI_URL)
         row('Traces (Zipkin)', `${infra.TRACE_UI_URL}/ (a response's traceresponse header names its trace)`);
       for (const [k, v] of Object.entries(infra)) row(k, v);
+      if (runningPid(maildevService) !== undefined) row('MailDev (alert emails)', maildevWebUrl());
       console.log('\nPress Ctrl-C to stop.');
     }
     await stopped;

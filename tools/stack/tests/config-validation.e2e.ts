@@ -79,6 +79,7 @@ function trappedEnv(port: number, bad: Record<string, string>): NodeJS.ProcessEn
     KAFKA_BROKERS: `127.0.0.1:${port}`,
     MONGO_URL: `mongodb://127.0.0.1:${port}`,
     REDIS_URL: `redis://127.0.0.1:${port}`,
+    SMTP_URL: `smtp://127.0.0.1:${port}`,
     DRIVERS_URL: http,
     PASSENGERS_URL: http,
     TRIPS_URL: http,
@@ -105,6 +106,12 @@ const cases: Array<[AppServiceName, Record<string, string>, RegExp]> = [
   ['reporting', { MONGO_DB: 'a/b' }, /MONGO_DB must be/],
   ['notifier', { TRIP_EVENTS_PARTITIONS: '0' }, /TRIP_EVENTS_PARTITIONS must be >= 1, got 0/],
   ['notifier', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of debug, info, warn, error/],
+  [
+    'alerter',
+    { ALERT_EMAIL_TO: 'admins' },
+    /ALERT_EMAIL_TO must be comma-separated email addresses, got "admins"/,
+  ],
+  ['alerter', { ALERT_WEBHOOK_URLS: 'https://hooks.example.com/a' }, /ALERT_WEBHOOK_SECRET must be set/],
 ];
 
 /**

@@ -58,6 +58,8 @@ export async function containerEnv(opts: EnvOptions): Promise<Map<string, Record
     KAFKA_BROKERS: opts.infra.kafkaBrokers.join(','),
     MONGO_URL: opts.infra.mongoUrl,
     REDIS_URL: opts.infra.redisUrl,
+    // The stack's MailDev (npm test puts its SMTP_URL in the environment).
+    ...(process.env.SMTP_URL ? { SMTP_URL: process.env.SMTP_URL } : {}),
   };
   const result = new Map<string, Record<string, string>>();
   for (const [name, env] of composed) {

@@ -100,7 +100,7 @@ async function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** A free port for each name, and a free gateway port whose service ports (+1…+3, +101…+105) are free too. */
+/** A free port for each name, and a free gateway port whose service ports (+1…+3, +101…+106) are free too. */
 async function freePorts() {
   const taken = new Set<number>();
   const pick = async (span: number[]): Promise<number> => {
@@ -119,6 +119,8 @@ async function freePorts() {
     mongo: await pick([0]),
     postgres: await pick([0]),
     redis: await pick([0]),
+    smtp: await pick([0]),
+    maildev: await pick([0]),
     app: await pick(appServices.map((s) => s.port - 4000)),
   };
 }
@@ -146,6 +148,8 @@ describe('stopping npm start', () => {
       STACK_MONGO_PORT: String(ports.mongo),
       STACK_POSTGRES_PORT: String(ports.postgres),
       STACK_REDIS_PORT: String(ports.redis),
+      STACK_SMTP_PORT: String(ports.smtp),
+      STACK_MAILDEV_PORT: String(ports.maildev),
       STACK_APP_PORT: String(ports.app),
       LOG_LEVEL: 'warn',
     });

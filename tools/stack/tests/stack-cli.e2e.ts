@@ -17,10 +17,13 @@ const env: NodeJS.ProcessEnv = {
   STACK_MONGO_PORT: '27117',
   STACK_REDIS_PORT: '16379',
   STACK_POSTGRES_PORT: '15432',
+  STACK_SMTP_PORT: '11025',
+  STACK_MAILDEV_PORT: '11080',
 };
 delete env.KAFKA_BROKERS;
 delete env.MONGO_URL;
 delete env.REDIS_URL;
+delete env.SMTP_URL;
 delete env.STACK_POSTGRES_URL;
 
 function stack(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
@@ -36,8 +39,8 @@ function stack(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code
   });
 }
 
-const pids = () =>
-  ['kafka', 'postgres', 'mongo', 'redis'].map((name) => Number(fs.readFileSync(path.join(dir, `${name}.pid`), 'utf8')));
+const names = ['kafka', 'postgres', 'mongo', 'redis', 'maildev'];
+const pids = () => names.map((name) => Number(fs.readFileSync(path.join(dir, `${name}.pid`), 'utf8')));
 
 describe('the stack CLI', () => {
   afterAll(async () => {
@@ -53,13 +56,12 @@ describe('the stack CLI', () => {
 
     const second = await stack(['up']);
     expect(second.code).toBe(0);
-    expect(second.output.match(/already running/g)).toHaveLength(4);
+    expect(second.output.match(/already running/g)).toHaveLength(names.length);
     expect(pids()).toEqual(started);
 
     const status = await stack(['status']);
     expect(status.code).toBe(0);
-    for (const name of ['kafka', 'postgres', 'mongo', 'redis'])
-      expect(status.output).toMatch(new RegExp(`^${name}\\s+UP`, 'm'));
+    for (const name of names) expect(status.output).toMatch(new RegExp(`^${name}\\s+UP`, 'm'));
 
     const down = await stack(['down']);
     expect(down.code).toBe(0);

@@ -7,6 +7,7 @@ import type { Container } from './manifests';
 const secretPlaceholders: Record<string, string> = {
   MONGO_URL: 'mongodb://mongo.placeholder.invalid:27017',
   REDIS_URL: 'redis://redis.placeholder.invalid:6379',
+  SMTP_URL: 'smtp://smtp.placeholder.invalid:587',
 };
 const secretPlaceholder = (key: string) =>
   secretPlaceholders[key] ?? `${key.toLowerCase()}-placeholder-0123456789abcdef`;
