@@ -20,3 +20,4 @@ export * from './failure';
 export * from './graphql-client';
 export * from './redis-namespace';
 export * from './check-config';
+export * from './metrics';

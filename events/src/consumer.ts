@@ -1,6 +1,7 @@
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { errorFields, failureKind, type Logger } from '@rideshare/common';
 import { consumerGroupId, parseTripEvent, type TripEventEnvelope } from './contracts';
+import { consumerCounters, watchConsumerLag } from './consumer-metrics';
 import type { EventKafka } from './kafka';
 
 export interface EventConsumerOptions<E> {
@@ -72,7 +73,13 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
     running = true;
   });
 
-  const deadLetter = async (message: KafkaMessage, partition: number, reason: string) => {
+  const labels = { group: groupId, topic: opts.topic };
+  const deadLetter = async (
+    message: KafkaMessage,
+    partition: number,
+    reason: string,
+    cause: 'invalid' | 'permanent',
+  ) => {
     opts.log.warn('dead-lettering message', {
       groupId: opts.groupId,
       topic: opts.topic,
@@ -95,6 +102,7 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
         },
       ],
     });
+    consumerCounters.deadLettered.inc({ ...labels, cause });
   };
 
   await consumer.connect();
@@ -107,14 +115,16 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
       try {
         event = opts.parse(message.value);
       } catch (err) {
-        return deadLetter(message, partition, reasonOf(err));
+        return deadLetter(message, partition, reasonOf(err), 'invalid');
       }
       for (let attempt = 1, delay = FIRST_RETRY_MS; ; attempt++, delay = Math.min(delay * 2, MAX_RETRY_MS)) {
         try {
           await opts.handle(event, message);
+          consumerCounters.handled.inc(labels);
           return;
         } catch (err) {
-          if (failureKind(err) === 'permanent') return deadLetter(message, partition, reasonOf(err));
+          if (failureKind(err) === 'permanent')
+            return deadLetter(message, partition, reasonOf(err), 'permanent');
           if (stopping) throw err; // leave it uncommitted; it is redelivered after restart
           opts.log.warn('handler failed, retrying', {
             groupId: opts.groupId,
@@ -123,17 +133,20 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
             retryInMs: delay,
             ...errorFields(err),
           });
+          consumerCounters.retries.inc(labels);
           await sleep(delay);
           await payload.heartbeat();
         }
       }
     },
   });
+  const stopLag = watchConsumerLag(opts.kafka.client, groupId, opts.topic);
   return {
     consumer,
     isRunning: () => running,
     async stop() {
       stopping = true;
+      await stopLag();
       await consumer.disconnect();
     },
   };

@@ -5,3 +5,5 @@ export * from './outbox-relay';
 export * from './relay-server';
 export * from './worker';
 export * from './outbox-lease';
+export * from './consumer-metrics';
+export * from './outbox-metrics';
