@@ -72,7 +72,7 @@ const SOURCE_TIMEOUT_MS = 2_000;
 
 const scrapeFailures = counter({
   name: 'metrics_scrape_source_failures_total',
-  help: 'Scrape-time reads (Kafka offsets, database counts) that failed or took longer than 2 s; their gauge has no samples in that scrape.',
+  help: 'Scrape-time reads (Kafka offsets, database counts) that failed or took longer than 2 s; their gauge has no samples in that scrape (the count shows from the next one).',
   labelNames: ['metric'],
 });
 

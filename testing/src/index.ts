@@ -17,3 +17,4 @@ export {
   type AppServiceName,
   type RunningService,
 } from '@rideshare/stack';
+export * from './prometheus';
