@@ -5,8 +5,21 @@ import { countedStream, operationLabel } from '../src/metrics';
 
 const scrape = async () => parsePrometheusText(await metricsRegistry.metrics());
 
-async function* updates(n: number): AsyncGenerator<ExecutionResult> {
+async function* generate(n: number): AsyncGenerator<ExecutionResult> {
   for (let i = 1; i <= n; i++) yield { data: { n: i } };
+}
+
+/** A stream of n updates, shaped like the gateway's (return() takes no value). */
+function updates(n: number) {
+  const generator = generate(n);
+  return {
+    next: () => generator.next(),
+    return: () => generator.return(undefined),
+    throw: (err: unknown) => generator.throw(err),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 describe('operationLabel', () => {
