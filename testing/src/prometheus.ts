@@ -92,3 +92,10 @@ export function metricValue(
     .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
 }
+
+/** Each sample name's total over its label sets (e.g. a counter labelled by field, summed). */
+export function metricTotals(metrics: ParsedMetrics): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const s of metrics.samples) totals[s.name] = (totals[s.name] ?? 0) + s.value;
+  return totals;
+}
