@@ -84,7 +84,7 @@ export function createPayloadResolver(execute: Execute, { share = true, retainMs
       } else countResolution(plan.live.field, true);
       return pending;
     },
-    /** Total resolutions executed (exported as a metric; the dedup test counts them). */
+    /** Total resolutions executed by this resolver (gateway_subscription_resolutions_total counts them on /metrics). */
     count: () => resolutions,
     size: () => shared.size,
   };
