@@ -38,7 +38,13 @@ import WebSocket from 'ws';
 import { envEnum, envInt, envString, fillChannel, readInfraConfig, readRedisPrefix } from '@rideshare/common';
 import { createTripEvent, LIVE_CHANNELS, tripLiveMessages, type LiveMessage } from '@rideshare/events';
 import { publishLive } from '../events/src/workers/notifier';
-import { startService, startTestSystem, type TestSystem } from '@rideshare/testing';
+import {
+  metricTotals,
+  scrapeMetrics,
+  startService,
+  startTestSystem,
+  type TestSystem,
+} from '@rideshare/testing';
 import { requestedTrip } from '../subgraphs/trips/src/lifecycle/requested-trip';
 import { EVENT_SOURCE } from '../subgraphs/trips/src/lifecycle/store';
 import { applyChange, toSnapshot, type TripChange } from '../subgraphs/trips/src/lifecycle/transitions';
@@ -412,19 +418,9 @@ async function connectSubscribers(
 // Gateway processes
 // ---------------------------------------------------------------------------------------------
 
-async function metrics(gatewayUrl: string): Promise<Record<string, number>> {
-  const res = await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'));
-  const text = await res.text();
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [name, value] = line.split(' ');
-        return [name ?? '', Number(value)];
-      }),
-  );
-}
+/** The gateway's /metrics, each name's samples summed over their labels. */
+const metrics = async (gatewayUrl: string): Promise<Record<string, number>> =>
+  metricTotals(await scrapeMetrics(gatewayUrl.replace(/\/graphql$/, '/metrics')));
 
 async function startGateway(system: TestSystem, path: 'shared' | 'naive', subscribers: number) {
   const logs: string[] = [];

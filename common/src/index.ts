@@ -24,3 +24,4 @@ export * from './tracing/context';
 export * from './tracing/operation-span';
 export * from './tracing/config';
 export * from './tracing/traceparent';
+export * from './metrics';

@@ -11,6 +11,7 @@ import { ErrorCode } from './errors';
 import { IdentityError, readIdentity, readIdentityCheck, type Identity } from './identity';
 import type { Logger } from './logger';
 import { operationSpanPlugin } from './tracing/operation-span';
+import { metricsRoute } from './metrics';
 
 /** The gateway forwards operations one at a time, each well under this size. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -53,7 +54,7 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   log: Logger;
 }
 
-/** An Apollo subgraph on node:http with /graphql, /health/live and /health/ready. Does not listen. */
+/** An Apollo subgraph on node:http with /graphql, /metrics, /health/live and /health/ready. Does not listen. */
 export async function createSubgraphServer<C extends BaseContext>(opts: SubgraphServerOptions<C>) {
   const local = isLocalMode();
   const check = readIdentityCheck(); // before anything starts: a bad value stops here
@@ -94,6 +95,7 @@ export async function createSubgraphServer<C extends BaseContext>(opts: Subgraph
   );
   const http = createHttpServer({
     '/graphql': graphql,
+    '/metrics': metricsRoute(opts.name),
     '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: opts.name }),
     '/health/ready': (_req, res) => {
       const ready = opts.connection.readyState === mongoose.ConnectionStates.connected;

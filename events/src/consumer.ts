@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerRunConfig, KafkaMessage, Producer } from 'kafkajs';
 import { errorFields, failureKind, type Logger } from '@rideshare/common';
 import { consumerGroupId, parseTripEvent, type TripEventEnvelope } from './contracts';
+import { consumerCounters, watchConsumerLag } from './consumer-metrics';
 import type { EventKafka } from './kafka';
 
 export interface EventConsumerOptions<E> {
@@ -94,7 +95,13 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
     running = true;
   });
 
-  const deadLetter = async (message: KafkaMessage, partition: number, reason: string) => {
+  const labels = { group: groupId, topic: opts.topic };
+  const deadLetter = async (
+    message: KafkaMessage,
+    partition: number,
+    reason: string,
+    cause: 'invalid' | 'permanent',
+  ) => {
     opts.log.warn('dead-lettering message', {
       groupId: opts.groupId,
       topic: opts.topic,
@@ -117,6 +124,7 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
         },
       ],
     });
+    consumerCounters.deadLettered.inc({ ...labels, cause });
   };
 
   const runConfig: ConsumerRunConfig = {
@@ -127,14 +135,16 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
       try {
         event = opts.parse(message.value);
       } catch (err) {
-        return deadLetter(message, partition, reasonOf(err));
+        return deadLetter(message, partition, reasonOf(err), 'invalid');
       }
       for (let attempt = 1, delay = FIRST_RETRY_MS; ; attempt++, delay = Math.min(delay * 2, MAX_RETRY_MS)) {
         try {
           await opts.handle(event, message);
+          consumerCounters.handled.inc(labels);
           return;
         } catch (err) {
-          if (failureKind(err) === 'permanent') return deadLetter(message, partition, reasonOf(err));
+          if (failureKind(err) === 'permanent')
+            return deadLetter(message, partition, reasonOf(err), 'permanent');
           if (stopping) throw err; // leave it uncommitted; it is redelivered after restart
           opts.log.warn('handler failed, retrying', {
             groupId: opts.groupId,
@@ -143,6 +153,7 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
             retryInMs: delay,
             ...errorFields(err),
           });
+          consumerCounters.retries.inc(labels);
           await sleep(delay);
           await payload.heartbeat();
         }
@@ -152,12 +163,14 @@ export async function runEventConsumer<E>(opts: EventConsumerOptions<E>): Promis
   await consumer.connect();
   await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning ?? true });
   await consumer.run(runConfig);
+  const stopLag = watchConsumerLag(opts.kafka.client, groupId, opts.topic);
   return {
     consumer,
     isRunning: () => running,
     async stop() {
       stopping = true;
       clearTimeout(restartTimer);
+      await stopLag();
       await consumer.disconnect();
     },
   };

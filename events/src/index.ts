@@ -6,3 +6,5 @@ export * from './relay-server';
 export * from './worker';
 export * from './outbox-lease';
 export * from './alerts';
+export * from './consumer-metrics';
+export * from './outbox-metrics';

@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import { errorFields, untraced, type Logger, type TraceCarrier } from '@rideshare/common';
 import type { OutboxLease } from './outbox-lease';
 import { publishSpans } from './publish-spans';
+import { summarisePending, watchOutbox } from './outbox-metrics';
 
 export interface OutboxRelay {
   /** Runs a pass now (after a local write), without waiting for the next poll. */
@@ -36,6 +37,8 @@ export interface OutboxOptions<E> {
   afterPublished?(sent: E[]): Promise<void>;
   /** With replicas: only the lease's holder publishes (outbox-lease.ts); the others wait their turn. */
   lease?: OutboxLease;
+  /** Every unpublished entry, read when /metrics is scraped (outbox backlog and oldest age). */
+  pending?: () => Promise<Array<{ createdAt: Date }>>;
 }
 
 /** How many entries one pass sends at most (whole entities only, so per-entity order holds). */
@@ -126,6 +129,9 @@ export function startOutboxRelay<E>(opts: OutboxOptions<E>): OutboxRelay {
     return running;
   };
 
+  const { pending } = opts;
+  const unwatch = pending ? watchOutbox(opts.name, async () => summarisePending(await pending())) : undefined;
+
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => void run().finally(schedule), opts.intervalMs);
@@ -137,6 +143,7 @@ export function startOutboxRelay<E>(opts: OutboxOptions<E>): OutboxRelay {
     flush: run,
     async stop() {
       stopped = true;
+      unwatch?.();
       clearTimeout(timer);
       await running;
     },

@@ -6,6 +6,7 @@ import {
   exitOnStartFailure,
   handleShutdown,
   listen,
+  metricsRoute,
   readInfraConfig,
   readListenConfig,
   readConfigOrCheck,
@@ -49,7 +50,7 @@ const prepare = <C>(spec: Setup | WorkerSpec<C>, env: NodeJS.ProcessEnv): Setup 
 /**
  * Runs a background worker: every setting read first (PORT, HOST, the infrastructure, Kafka's, then
  * the worker's own), then the Kafka client and producer, topics ensured, a health server on PORT
- * (/health/live, /health/ready) and clean shutdown on SIGTERM/SIGINT (stop consuming, finish the
+ * (/health/live, /health/ready, /metrics) and clean shutdown on SIGTERM/SIGINT (stop consuming, finish the
  * in-flight message, disconnect). Logs `{"msg":"listening","port":N}` when ready.
  */
 export async function runWorker<C>(
@@ -70,6 +71,7 @@ export async function runWorker<C>(
     const producer = await createProducer(kafka.client);
     const parts = await setup({ name, log, kafka, producer, infra });
     const health = createHttpServer({
+      '/metrics': metricsRoute(name),
       '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: name }),
       '/health/ready': (_req, res) => {
         const ready = parts.ready();

@@ -16,6 +16,7 @@ import {
 import { supergraphPath } from '@rideshare/schema';
 import type { GatewayConfig } from './config';
 import { createSubgraphFetcher } from './fetcher';
+import { timedFetcher } from './metrics';
 
 /**
  * The Apollo gateway: the committed static supergraph by default, so what runs is what was composed
@@ -63,7 +64,10 @@ export function createApolloGateway(config: GatewayConfig): ApolloGateway {
     const subgraph = byName.get(name as never);
     return new IdentityForwardingDataSource({
       url: subgraph?.url ?? url,
-      fetcher: signingFetcher(createSubgraphFetcher(name, subgraph?.timeoutMs ?? 10_000), secret),
+      fetcher: signingFetcher(
+        timedFetcher(name, createSubgraphFetcher(name, subgraph?.timeoutMs ?? 10_000)),
+        secret,
+      ),
       honorSubgraphCacheControlHeader: false,
     });
   };

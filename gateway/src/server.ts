@@ -12,6 +12,7 @@ import {
   createHttpServer,
   formatError,
   listen,
+  metricsRoute,
   sendJson,
   type Logger,
 } from '@rideshare/common';
@@ -23,6 +24,7 @@ import { guardGraphQLRoute, type OperationRoute } from './http-guard';
 import { RedisQueryCache, readSafelist } from './limits/persisted-queries';
 import { createRateLimiter } from './limits/rate-limit';
 import { createRequestPolicy, policyPlugin } from './policy';
+import { requestMetricsPlugin, watchWebSocketConnections } from './metrics';
 import { createReadinessCheck } from './readiness';
 import { createSubscriptions } from './subscriptions';
 import type { LoadedGraph } from './subscriptions/live-fields';
@@ -116,6 +118,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     stopOnTerminationSignals: false,
     persistedQueries: config.apq ? { cache: new RedisQueryCache(redis, `${redisPrefix}apq:`) } : false,
     plugins: [
+      requestMetricsPlugin,
       ApolloServerPluginUsageReportingDisabled(),
       operationChecks,
       operationSpanPlugin(),
@@ -154,14 +157,10 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
         redis: redisReady,
       });
     },
-    '/metrics': (_req, res) => {
-      const metrics = { ...subscriptions.metrics(), heap_used_bytes: process.memoryUsage().heapUsed };
-      const lines = Object.entries(metrics).map(([name, value]) => `gateway_${name} ${value}`);
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(lines.join('\n') + '\n');
-    },
+    '/metrics': metricsRoute('gateway'),
   });
   const subscriptions = createSubscriptions(http, apollo, () => graph, config, log, policy, redisPrefix);
+  const unwatchConnections = watchWebSocketConnections(subscriptions.connections);
   log.debug('gateway built', {
     supergraph: config.supergraph,
     subgraphs: config.subgraphs.map((s) => s.url),
@@ -170,6 +169,7 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     http,
     listen: (port: number, host?: string) => listen(http, port, host),
     async close() {
+      unwatchConnections();
       await subscriptions.close(); // sockets get 1001 (going away); clients reconnect with afterVersion
       await closeServer(http);
       await apollo.stop();

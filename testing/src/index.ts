@@ -18,3 +18,4 @@ export {
   type RunningService,
 } from '@rideshare/stack';
 export * from './alerts';
+export * from './prometheus';

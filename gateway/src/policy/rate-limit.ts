@@ -1,4 +1,5 @@
 import type { RateLimiter } from '../limits/rate-limit';
+import { countRateLimitRejection } from '../metrics';
 import type { PolicyPlugin } from './plugin';
 import { proceed, refuse } from './refusal';
 
@@ -22,6 +23,7 @@ export function useRateLimit(
         'x-ratelimit-remaining': String(decision.remaining),
       };
       if (decision.allowed) return proceed(headers);
+      countRateLimitRejection(caller.identity ? 'identified' : 'anonymous');
       return refuse({
         code: 'RATE_LIMITED',
         message: `Rate limit of ${decision.limit} requests per minute exceeded; retry in ${decision.retryAfterSeconds} s`,

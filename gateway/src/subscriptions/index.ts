@@ -53,10 +53,8 @@ export function createSubscriptions(
     maxPayloadBytes: config.wsMaxMessageBytes,
   });
   return {
-    metrics: () => ({
-      subscription_resolutions_total: payloads.count(),
-      websocket_connections: server.connections(),
-    }),
+    /** Open graphql-ws connections (gateway_websocket_connections on /metrics). */
+    connections: () => server.connections(),
     ready: feeds.ready,
     async close() {
       await server.close();

@@ -5,6 +5,7 @@ import { readLiveFields, type LiveFieldSpec, type LiveFieldSpecs } from './live-
 import { planSubscription, type SubscriptionPlan } from './operation';
 import type { Execute, PayloadResolver } from './payloads';
 import type { RedisFeeds } from './redis-feeds';
+import { countedStream } from '../metrics';
 import { isEnd, resumableStream, signalStream, type EntityState } from './streams';
 
 export type { SubscriptionPlan };
@@ -112,9 +113,12 @@ export function createLiveFields(deps: {
     stream(plan: SubscriptionPlan) {
       const channel = fillChannel(plan.live.channel, plan.args);
       const streamDeps = { feeds: deps.feeds, payloads: deps.payloads, currentState };
-      return plan.live.resume
-        ? resumableStream(streamDeps, plan, channel)
-        : signalStream(streamDeps, plan, channel);
+      return countedStream(
+        plan.live.field,
+        plan.live.resume
+          ? resumableStream(streamDeps, plan, channel)
+          : signalStream(streamDeps, plan, channel),
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { Identity } from '@rideshare/common';
+import { countResolution } from '../metrics';
 import { OWN_VARIABLE, type SubscriptionPlan } from './operation';
 
 /** Runs an operation through the gateway as the given caller. */
@@ -54,6 +55,7 @@ export function createPayloadResolver(execute: Execute, { share = true, retainMs
 
   const run = (plan: SubscriptionPlan, own: Record<string, unknown>) => {
     resolutions++;
+    countResolution(plan.live.field, false);
     const prefixed = Object.fromEntries(Object.entries(own).map(([k, v]) => [OWN_VARIABLE + k, v]));
     return execute(plan.payloadQuery, { ...plan.payloadVariables, ...prefixed }, plan.identity);
   };
@@ -79,10 +81,10 @@ export function createPayloadResolver(execute: Execute, { share = true, retainMs
           if (shared.get(key) === created) shared.delete(key);
         };
         created.then((result) => transientFailure(result) && forget(), forget);
-      }
+      } else countResolution(plan.live.field, true);
       return pending;
     },
-    /** Total resolutions executed (exported as a metric; the dedup test counts them). */
+    /** Total resolutions executed by this resolver (gateway_subscription_resolutions_total counts them on /metrics). */
     count: () => resolutions,
     size: () => shared.size,
   };

@@ -43,6 +43,7 @@ export function startLocationRelay(
     log,
     intervalMs,
     nextBatch: async () => orderedBatch(await storage.unpublishedMoves(), (m) => m.key),
+    pending: () => storage.unpublishedMoves(),
     toEvent: (move) => ({ key: move.key, envelope: locationEvent(move), trace: move.trace }),
     markPublished: (sent) => storage.markMovesPublished(sent),
     afterPublished: async (sent) => {

@@ -8,6 +8,7 @@ import { startOutboxRelay } from './lifecycle/outbox-relay';
 import { tripModels } from './models';
 import { passengerDirectory } from './passengers';
 import { resolvers } from './resolvers';
+import { watchTripStatuses } from './trip-metrics';
 
 export const typeDefs = readSdl('trips');
 
@@ -30,7 +31,7 @@ export async function createTripsServer(
   await Promise.all([models.Trips.init(), models.DriverAssignments.init(), models.TripFacts.init()]);
   const { lifecycle } = config;
   const passengers = passengerDirectory(config.passengersUrl);
-  return createRelayServer({
+  const server = await createRelayServer({
     clientId: 'rideshare-trips',
     log,
     kafka: config.kafka,
@@ -53,4 +54,12 @@ export async function createTripsServer(
         context: async (identity) => createContext(models, passengers, lifecycle, relay.nudge, identity),
       }),
   });
+  const unwatch = watchTripStatuses(models); // trips by status on /metrics
+  return {
+    ...server,
+    async close() {
+      unwatch();
+      await server.close();
+    },
+  };
 }

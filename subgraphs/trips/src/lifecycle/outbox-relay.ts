@@ -42,6 +42,7 @@ export function startOutboxRelay(
     log,
     intervalMs,
     nextBatch: async () => nextBatch(await unpublishedEntries(models)),
+    pending: () => unpublishedEntries(models),
     toEvent: (e) => ({ key: e.code, envelope: e.envelope, trace: e.trace }),
     markPublished: (sent) => markPublished(models, sent),
     afterPublished: async (sent) => {

@@ -9,6 +9,7 @@ import {
 } from '@rideshare/events';
 import { driversClient, type DriversClient } from '../drivers-client';
 import { tripModels, type TripFactRecord, type TripModels } from '../models';
+import { countOutcome } from '../trip-metrics';
 
 const hourOf = (iso: string) => `${iso.slice(0, 13)}:00:00.000Z`;
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
@@ -47,13 +48,15 @@ export async function tripFact(
 
 /**
  * Stores the fact once: a trip ends once, so a redelivery changes nothing. An insert by `_id` is the one
- * write FerretDB does without reading the whole collection.
+ * write FerretDB does without reading the whole collection. True when this call stored it.
  */
-export async function project(models: TripModels, fact: TripFactRecord): Promise<void> {
+export async function project(models: TripModels, fact: TripFactRecord): Promise<boolean> {
   try {
     await models.TripFacts.create(fact);
+    return true;
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
+    return false;
   }
 }
 
@@ -81,7 +84,8 @@ if (require.main === module) {
         log,
         handle: async (event) => {
           const fact = await tripFact(event, drivers);
-          if (fact) await project(models, fact);
+          // The trip's outcome is counted by whoever stores its fact: once per trip.
+          if (fact && (await project(models, fact))) countOutcome(fact);
         },
       });
       return {
