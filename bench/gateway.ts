@@ -442,11 +442,13 @@ async function main() {
     if (PHASES.includes('replay')) {
       const replay = await start('replay-subgraphs', 'bench/replay-subgraphs.ts', gatewayEnv);
       const base = `http://127.0.0.1:${replay.port}`;
+      const replayPorts = (await (await fetch(`${base}/ports`)).json()) as Record<string, number>;
+      const replayUrl = (name: string) => `http://127.0.0.1:${replayPorts[name] ?? 0}/graphql`;
       const viaReplay = {
         ...gatewayEnv,
-        DRIVERS_URL: `${base}/drivers`,
-        PASSENGERS_URL: `${base}/passengers`,
-        TRIPS_URL: `${base}/trips`,
+        DRIVERS_URL: replayUrl('drivers'),
+        PASSENGERS_URL: replayUrl('passengers'),
+        TRIPS_URL: replayUrl('trips'),
       };
       const ours = await start('gateway', 'gateway/src/index.ts', viaReplay);
       const stock = await start('stock-gateway', 'bench/stock-gateway.ts', viaReplay);

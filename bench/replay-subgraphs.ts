@@ -1,6 +1,8 @@
 /**
  * Record-and-replay stand-in for the three subgraphs, so a benchmark can load the gateway rather than
- * the database. One process serves POST /drivers, /passengers and /trips; a request body seen before
+ * the database. One process serves each subgraph on a port of its own, at POST /graphql (the path the
+ * gateway signs its identity for, so the real subgraph accepts the forwarded call; GET /ports on the
+ * main port names them); a request body seen before
  * is answered from memory with the recorded status, content type and body; a new one is forwarded
  * once to the real subgraph (DRIVERS_URL, PASSENGERS_URL, TRIPS_URL) with its headers, and recorded.
  * Headers are not part of the key: answers are replayed to whoever asks the same thing. GET /stats tells
@@ -19,7 +21,8 @@ interface Recorded {
   body: Buffer;
 }
 
-const upstream = new Map<string, string>(subgraphs.map((s) => [`/${s.name}`, subgraphUrl(s.name)]));
+const upstream = new Map<string, string>(subgraphs.map((s) => [s.name, subgraphUrl(s.name)]));
+const ports: Record<string, number> = {};
 /** Promises, so concurrent first requests for the same body are forwarded only once. */
 const recorded = new Map<string, Promise<Recorded>>();
 let hits = 0;
@@ -49,20 +52,20 @@ async function record(url: string, incoming: http.IncomingHttpHeaders, body: str
   };
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+async function handle(subgraph: string | undefined, req: http.IncomingMessage, res: http.ServerResponse) {
   const path = req.url ?? '/';
-  if (req.method === 'GET' && path === '/stats') {
+  if (!subgraph && req.method === 'GET' && (path === '/stats' || path === '/ports')) {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ hits, misses, entries: recorded.size }));
+    res.end(JSON.stringify(path === '/ports' ? ports : { hits, misses, entries: recorded.size }));
     return;
   }
-  const url = upstream.get(path);
-  if (!url || req.method !== 'POST') {
+  const url = subgraph ? upstream.get(subgraph) : undefined;
+  if (!url || req.method !== 'POST' || path !== '/graphql') {
     res.writeHead(404).end();
     return;
   }
   const body = await readBody(req);
-  const key = `${path}\n${body}`;
+  const key = `${subgraph}\n${body}`;
   let pending = recorded.get(key);
   if (pending) hits += 1;
   else {
@@ -76,15 +79,32 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   res.end(answer.body);
 }
 
-const server = http.createServer((req, res) => {
-  handle(req, res).catch((err: unknown) => {
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-    res.end(String(err));
+function serve(subgraph: string | undefined, port: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    handle(subgraph, req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(String(err));
+    });
   });
-});
-server.keepAliveTimeout = 65_000;
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+async function main() {
+  const servers: http.Server[] = [];
+  for (const name of upstream.keys()) {
+    const server = await serve(name, 0);
+    ports[name] = (server.address() as AddressInfo).port;
+    servers.push(server);
+  }
+  const main = await serve(undefined, Number(process.env.PORT ?? 0));
+  servers.push(main);
+  const { port } = main.address() as AddressInfo;
   process.stderr.write(JSON.stringify({ service: 'replay-subgraphs', msg: 'listening', port }) + '\n');
-});
-process.once('SIGTERM', () => server.close(() => process.exit(0)));
+  process.once('SIGTERM', () => {
+    for (const s of servers) s.close();
+    process.exit(0);
+  });
+}
+
+void main();
