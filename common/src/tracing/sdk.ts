@@ -3,6 +3,7 @@ import { envDetector, hostDetector } from '@opentelemetry/resources';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 
 import path from 'node:path';
+import { defaultTracesExporter } from './config';
 
 const isSet = (value: string | undefined) => value !== undefined && value.trim() !== '';
 
@@ -23,8 +24,7 @@ export function serviceNameOf(entry: string | undefined): string {
 export function tracingDefaults(env: NodeJS.ProcessEnv): Record<string, string> {
   const defaults: Record<string, string> = {};
   if (!isSet(env.OTEL_SERVICE_NAME)) defaults.OTEL_SERVICE_NAME = serviceNameOf(process.argv[1]);
-  const otlp = isSet(env.OTEL_EXPORTER_OTLP_ENDPOINT) || isSet(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  if (!isSet(env.OTEL_TRACES_EXPORTER)) defaults.OTEL_TRACES_EXPORTER = otlp ? 'otlp' : 'zipkin';
+  if (!isSet(env.OTEL_TRACES_EXPORTER)) defaults.OTEL_TRACES_EXPORTER = defaultTracesExporter(env);
   if (!isSet(env.OTEL_METRICS_EXPORTER)) defaults.OTEL_METRICS_EXPORTER = 'none';
   if (!isSet(env.OTEL_LOGS_EXPORTER)) defaults.OTEL_LOGS_EXPORTER = 'none';
   return defaults;

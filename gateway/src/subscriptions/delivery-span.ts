@@ -1,4 +1,4 @@
-import { context, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { contextFromCarrier, inSpan, SpanKind, type TraceCarrier } from '@rideshare/common';
 import type { SubscriptionPlan } from './operation';
 
@@ -26,5 +26,3 @@ export function deliverySpan<T>(
     resolve,
   );
 }
-
-export const activeContext = (): Context => context.active();

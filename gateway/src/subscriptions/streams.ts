@@ -1,7 +1,8 @@
 import type { ExecutionResult } from 'graphql';
 import type { LiveSignal, TraceCarrier } from '@rideshare/common';
 import { AsyncQueue, CLOSED } from './async-queue';
-import { activeContext, deliverySpan } from './delivery-span';
+import { context } from '@opentelemetry/api';
+import { deliverySpan } from './delivery-span';
 import type { LiveFieldSpec } from './live-directive';
 import type { SubscriptionPlan } from './operation';
 import { resolveVariables, transientFailure, type PayloadResolver } from './payloads';
@@ -154,7 +155,7 @@ function stateAfterReconnect(
 export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
   const queue = new AsyncQueue<LiveSignal | typeof RECONNECTED>();
   const after = plan.live.resume ? plan.args[plan.live.resume.argument] : undefined;
-  const streamContext = activeContext();
+  const streamContext = context.active();
   // The trace of the signal that announced each version not yet delivered.
   const signalTraces = new Map<number, TraceCarrier>();
   return closable(queue, async function* (onUnsubscribe) {
@@ -201,7 +202,7 @@ export function resumableStream(deps: StreamDeps, plan: SubscriptionPlan, channe
 /** A live-only field: each signal resolved at its version, for the entity its variables name. */
 export function signalStream(deps: StreamDeps, plan: SubscriptionPlan, channel: string): Stream {
   const queue = new AsyncQueue<LiveSignal>();
-  const streamContext = activeContext();
+  const streamContext = context.active();
   return closable(queue, async function* (onUnsubscribe) {
     onUnsubscribe(await deps.feeds.subscribe(channel, (signal) => queue.push(signal)));
     for (;;) {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { exportsToZipkin } from '@rideshare/common';
 import path from 'node:path';
 import { cacheDir, stackDir, stackPorts } from './paths';
 import { onPath, runOrThrow } from './proc';
@@ -13,14 +14,6 @@ const dataDir = () => path.join(stackDir(), 'zipkin');
 
 /** Where a person looks at traces; `/traces/<id>` opens one. */
 export const zipkinUiUrl = (port = stackPorts().zipkin) => `http://127.0.0.1:${port}/zipkin`;
-
-/** Set when the services export elsewhere (an OTLP collector) or not at all: no Zipkin is needed. */
-function tracesGoElsewhere(env: NodeJS.ProcessEnv = process.env): boolean {
-  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return true;
-  if (exporter) return !exporter.split(',').some((e) => e.trim() === 'zipkin');
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
-}
 
 /**
  * The trace backend for local use: Zipkin with in-memory storage (traces live as long as the process),
@@ -38,7 +31,7 @@ export const zipkinService: ManagedService = {
   },
   describe: () => `Zipkin ${ZIPKIN_VERSION} (Maven Central jar, in-memory storage)`,
   startTimeoutMs: 90_000,
-  needed: () => !tracesGoElsewhere(),
+  needed: () => exportsToZipkin(process.env),
 
   async install() {
     if (fs.existsSync(jarFile())) return;
