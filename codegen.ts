@@ -61,6 +61,15 @@ const operations = (documents: string, schema: string, output: string) => ({
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
+    // The web client's typed documents (GraphQL Code Generator's client preset): `graphql(...)` in
+    // web/src returns a TypedDocumentNode checked against what the gateway serves.
+    'web/src/gql/': {
+      schema: gatewayApiSchema,
+      documents: ['web/src/**/*.ts', 'web/src/**/*.vue', '!web/src/gql/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: { enumsAsTypes: true, useTypeImports: true, scalars: { ID: 'string' }, avoidOptionals: false },
+    },
     ...subgraph('drivers', { Driver: '../models#DriverRecord' }),
     ...subgraph('passengers', { Passenger: '../models#PassengerRecord' }),
     ...subgraph('trips', {

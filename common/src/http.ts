@@ -162,10 +162,11 @@ export function apolloRoute<C extends BaseContext>(
 }
 
 /** A plain HTTP server with exact-path routes; everything else is 404. */
-export function createHttpServer(routes: Record<string, Route>): http.Server {
+/** Exact paths to their routes; `fallback` (e.g. a static site under a prefix) answers any other path. */
+export function createHttpServer(routes: Record<string, Route>, fallback?: Route): http.Server {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = routes[path];
+    const route = Object.hasOwn(routes, path) ? routes[path] : fallback;
     if (!route) {
       sendJson(res, 404, { error: `no route for ${path}` });
       return;

@@ -8,6 +8,7 @@ import {
   readListenConfig,
 } from '@rideshare/common';
 import { readAuthConfig, readIdentitySecret, readRedisPrefix, type AuthConfig } from '@rideshare/common';
+import { readWebClientConfig, type WebClientConfig } from './auth/client-config';
 import type { QueryLimits } from './limits/query-limits';
 import { subgraphs, subgraphUrl, type SubgraphName } from '@rideshare/schema';
 
@@ -47,14 +48,18 @@ export interface GatewayConfig {
   /** Origins allowed by CORS; `*` allows any. */
   corsOrigins: string[];
   subgraphs: SubgraphConfig[];
+  /** The web client: where its build is (served under /app/) and how it signs people in. */
+  web: WebClientConfig;
 }
 
 /** Reads the gateway's configuration once; a bad value fails start-up naming the variable. */
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const defaultTimeout = envInt('SUBGRAPH_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }, env);
+  const mode = envEnum('APP_MODE', 'local', ['local', 'production'] as const, env);
+  const auth = readAuthConfig(env);
   return {
     ...readListenConfig(4000, env),
-    mode: envEnum('APP_MODE', 'local', ['local', 'production'] as const, env),
+    mode,
     supergraph: envEnum('GATEWAY_SUPERGRAPH', 'static', ['static', 'poll'] as const, env),
     pollIntervalMs: envInt('GATEWAY_POLL_INTERVAL_MS', 10_000, { min: 1_000 }, env),
     maxBodyBytes: envInt('GATEWAY_MAX_BODY_BYTES', 1_000_000, { min: 1_000 }, env),
@@ -70,7 +75,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     ),
     wsMaxConnectionsPerIdentity: envInt('GATEWAY_WS_MAX_CONNECTIONS_PER_IDENTITY', 20, { min: 1 }, env),
     subscriptionDedup: envEnum('GATEWAY_SUBSCRIPTION_DEDUP', 'on', ['on', 'off'] as const, env) === 'on',
-    auth: readAuthConfig(env),
+    auth,
+    web: readWebClientConfig(env, mode, auth),
     // Read with the rest (not when the Apollo gateway is built) so --check-config sees and checks it.
     identitySecret: readIdentitySecret(env),
     limits: {

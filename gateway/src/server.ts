@@ -17,7 +17,9 @@ import {
   type Logger,
 } from '@rideshare/common';
 import { createTokenVerifier, mintToken, operationSpanPlugin } from '@rideshare/common';
+import { clientConfigRoute, CLIENT_CONFIG_PATH } from './auth/client-config';
 import { localAuthRoutes } from './auth/local-token';
+import { signInPeople } from './auth/sign-in-people';
 import type { GatewayConfig } from './config';
 import { createApolloGateway, type GatewayContext } from './gateway';
 import { guardGraphQLRoute, type OperationRoute } from './http-guard';
@@ -28,6 +30,7 @@ import { requestMetricsPlugin, watchWebSocketConnections } from './metrics';
 import { createReadinessCheck } from './readiness';
 import { createSubscriptions } from './subscriptions';
 import type { LoadedGraph } from './subscriptions/live-fields';
+import { WEB_APP_PATH, webAppRoute } from './web-app';
 
 /** Sandbox opens with an admin token already set (local mode only: the gateway holds the secret). */
 async function landingPagePlugin(config: GatewayConfig): Promise<ApolloServerPlugin<GatewayContext>> {
@@ -139,26 +142,34 @@ export async function createGatewayServer(config: GatewayConfig, log: Logger) {
     });
   });
   const readiness = createReadinessCheck(config.subgraphs);
-  const http = createHttpServer({
-    '/graphql': guardGraphQLRoute({ operations, ...(local ? { landingPage } : {}) }, { config, policy }),
-    ...localAuthRoutes(config),
-    '/': (_req, res) => {
-      res.writeHead(302, { location: '/graphql' });
-      res.end();
+  const { webDir, signIn } = config.web;
+  const oidcOrigin = signIn.signIn === 'oidc' ? [new URL(signIn.authority).origin] : [];
+  const webApp = webDir ? webAppRoute(webDir, { connectTo: oidcOrigin }) : undefined;
+  const http = createHttpServer(
+    {
+      '/graphql': guardGraphQLRoute({ operations, ...(local ? { landingPage } : {}) }, { config, policy }),
+      ...localAuthRoutes(config, () => signInPeople(apollo)),
+      [CLIENT_CONFIG_PATH]: clientConfigRoute(config.web),
+      // The app when this gateway serves one, else Sandbox.
+      '/': (_req, res) => {
+        res.writeHead(302, { location: webApp ? WEB_APP_PATH : '/graphql' });
+        res.end();
+      },
+      '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
+      '/health/ready': async (_req, res) => {
+        const subgraphs = await readiness();
+        const redisReady = subscriptions.ready();
+        const ready = redisReady && subgraphs.every((s) => s.ok);
+        sendJson(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : 'not ready',
+          subgraphs,
+          redis: redisReady,
+        });
+      },
+      '/metrics': metricsRoute('gateway'),
     },
-    '/health/live': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
-    '/health/ready': async (_req, res) => {
-      const subgraphs = await readiness();
-      const redisReady = subscriptions.ready();
-      const ready = redisReady && subgraphs.every((s) => s.ok);
-      sendJson(res, ready ? 200 : 503, {
-        status: ready ? 'ready' : 'not ready',
-        subgraphs,
-        redis: redisReady,
-      });
-    },
-    '/metrics': metricsRoute('gateway'),
-  });
+    webApp,
+  );
   const subscriptions = createSubscriptions(http, apollo, () => graph, config, log, policy, redisPrefix);
   const unwatchConnections = watchWebSocketConnections(subscriptions.connections);
   log.debug('gateway built', {

@@ -19,3 +19,4 @@ export {
 } from '@rideshare/stack';
 export * from './alerts';
 export * from './prometheus';
+export * from './browser';

@@ -48,13 +48,29 @@ async function readSignIn(req: http.IncomingMessage, res: http.ServerResponse) {
   return undefined;
 }
 
-/** POST {role, code} → {token, expiresIn}: a short-lived token minted with the gateway's own secret. */
-function localTokenRoute(auth: AuthConfig): Route {
+/** Someone the sign-in screen offers: a passenger, a driver, or admin. */
+export interface SignInPerson {
+  role: 'passenger' | 'driver' | 'admin';
+  code: string;
+  name: string;
+  detail: string;
+}
+
+/**
+ * GET → {people}: who one can sign in as (the sign-in screen's list). POST {role, code} →
+ * {token, expiresIn}: a short-lived token minted with the gateway's own secret.
+ */
+function localTokenRoute(auth: AuthConfig, listPeople: () => Promise<SignInPerson[]>): Route {
   return async (req, res) => {
     res.setHeader('cache-control', 'no-store');
+    if (req.method === 'GET') return sendJson(res, 200, { people: await listPeople() });
     if (req.method !== 'POST') {
-      const refusal = { status: 405, code: 'METHOD_NOT_ALLOWED', message: `${LOCAL_TOKEN_PATH} takes POST` };
-      return answerRefusal(res, refusal, { allow: 'POST' });
+      const refusal = {
+        status: 405,
+        code: 'METHOD_NOT_ALLOWED',
+        message: `${LOCAL_TOKEN_PATH} takes GET or POST`,
+      };
+      return answerRefusal(res, refusal, { allow: 'GET, POST' });
     }
     const signIn = await readSignIn(req, res);
     if (!signIn) return;
@@ -67,10 +83,10 @@ function localTokenRoute(auth: AuthConfig): Route {
  * The sign-in route exists only in local mode with a shared secret (the gateway can then mint what it
  * verifies); in production, or with AUTH_JWKS_URL, there is no such path and it answers 404.
  */
-export function localAuthRoutes(config: {
-  mode: 'local' | 'production';
-  auth: AuthConfig;
-}): Record<string, Route> {
+export function localAuthRoutes(
+  config: { mode: 'local' | 'production'; auth: AuthConfig },
+  listPeople: () => Promise<SignInPerson[]> = async () => [],
+): Record<string, Route> {
   if (config.mode !== 'local' || !config.auth.secret || config.auth.jwksUrl) return {};
-  return { [LOCAL_TOKEN_PATH]: localTokenRoute(config.auth) };
+  return { [LOCAL_TOKEN_PATH]: localTokenRoute(config.auth, listPeople) };
 }

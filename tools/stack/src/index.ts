@@ -15,3 +15,7 @@ export { adminAuthorization, places, seedDrivers, seedIfEmpty, seedPassengers } 
 export { checkServiceConfig, deploymentRequired, type ConfigCheck } from './config-check';
 // Where the local stack's MailDev shows what the alerter sent (web UI; REST API under /api).
 export { maildevWebUrl } from './maildev';
+// For @rideshare/testing's browser harness: Debian packages are installed one way (as root, queued).
+export { aptInstall } from './proc';
+// The web client's build (cached by its sources' hash), for npm start and the browser tests.
+export { ensureWebBuild, webDist } from './web-build';

@@ -6,6 +6,7 @@ import { down, runningPid, services as infraServices, stackEnv, up } from './sta
 import { sleep } from './proc';
 import { onStopSignals } from './stop-signals';
 import { serviceLineWriter } from './log-lines';
+import { ensureWebBuild } from './web-build';
 
 const log = createLogger('start');
 const writeLine = serviceLineWriter();
@@ -83,8 +84,18 @@ export function readReplicas(args: string[], env: NodeJS.ProcessEnv = process.en
 function appPorts(replicas: number): (s: AppService, replica: number) => number {
   const highest = Math.max(...appServices.map((s) => s.port)) - 4000 + REPLICA_PORT_STEP * (replicas - 1);
   const gateway = envInt('STACK_APP_PORT', 4000, { min: 1024, max: 65_535 - highest });
+  if (BROWSER_BLOCKED_PORTS.has(gateway))
+    throw new Error(
+      `STACK_APP_PORT=${gateway} is a port browsers refuse to open (the Fetch standard's "bad ports"), and the web app is served on it: pick another`,
+    );
   return (s, replica) => s.port - 4000 + gateway + REPLICA_PORT_STEP * replica;
 }
+
+/** Ports above 1023 that browsers block (https://fetch.spec.whatwg.org/#bad-port). */
+const BROWSER_BLOCKED_PORTS = new Set([
+  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697,
+  10080,
+]);
 
 /** How a replica is called in the logs: `trips`, then `trips-2`, `trips-3`... */
 const label = (s: AppService, replica: number) => (replica === 0 ? s.name : `${s.name}-${replica + 1}`);
@@ -134,8 +145,11 @@ export async function startSystem(args: string[] = []): Promise<number> {
   );
   let startedInfra: string[] = [];
   try {
+    // The app builds while the infrastructure starts; the gateway serves it under /app/.
+    const webBuild = ensureWebBuild();
+    webBuild.catch(() => undefined); // awaited below, after the infrastructure; not unhandled meanwhile
     startedInfra = await up();
-    const infra = stackEnv();
+    const infra: Record<string, string> = { GATEWAY_WEB_DIR: await webBuild, ...stackEnv() };
     // Each replica finds the others' replica of the same number at their ports (a URL set in the
     // environment wins), so the load spreads over every replica.
     const peers = (replica: number) =>
@@ -169,6 +183,7 @@ export async function startSystem(args: string[] = []): Promise<number> {
         console.log(`[start] seeded ${seeded.drivers} drivers and ${seeded.passengers} passengers`);
       console.log('\nRideshare Federation is up:');
       const row = (label: string, value: string) => console.log(`  ${label.padEnd(21)} ${value}`);
+      row('Web app', gatewayUrls.map((u) => u.replace(/\/graphql$/, '/app/')).join(' '));
       row(replicas > 1 ? 'GraphQL endpoints' : 'GraphQL endpoint', gatewayUrls.join(' '));
       row('Apollo Sandbox', `${gatewayUrl} (open in a browser; an admin token is preset)`);
       row('Admin token', admin.authorization);

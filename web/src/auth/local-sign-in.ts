@@ -1,0 +1,43 @@
+import type { Role } from './session';
+
+/** The gateway's local-mode sign-in (gateway/src/auth/local-token.ts); it does not exist in production. */
+const LOCAL_TOKEN_PATH = '/auth/local-token';
+
+export interface Person {
+  role: Role;
+  code: string;
+  name: string;
+  /** What to show beside the name: a driver's car, a passenger's e-mail. */
+  detail: string;
+}
+
+async function errorOf(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { errors?: Array<{ message?: string }> };
+    return body.errors?.[0]?.message ?? `the sign-in answered ${res.status}`;
+  } catch {
+    return `the sign-in answered ${res.status}`;
+  }
+}
+
+/** Who one can sign in as here: the seeded (or any) passengers and drivers, and admin. */
+export async function listPeople(): Promise<Person[]> {
+  const res = await fetch(LOCAL_TOKEN_PATH);
+  if (!res.ok) throw new Error(await errorOf(res));
+  const body = (await res.json()) as { people?: unknown };
+  if (!Array.isArray(body.people)) throw new Error('the sign-in listed no one');
+  return body.people.filter((p): p is Person => typeof p === 'object' && p !== null && 'code' in p);
+}
+
+/** A short-lived token for that person, minted by the gateway. */
+export async function localToken(role: Role, code: string): Promise<string> {
+  const res = await fetch(LOCAL_TOKEN_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role, code }),
+  });
+  if (!res.ok) throw new Error(await errorOf(res));
+  const body = (await res.json()) as { token?: unknown };
+  if (typeof body.token !== 'string') throw new Error('the sign-in answered without a token');
+  return body.token;
+}

@@ -1,0 +1,96 @@
+import { graphql } from '../gql';
+
+export const TripFields = graphql(`
+  fragment TripFields on Trip {
+    code
+    type
+    status
+    error
+    version
+    source {
+      latitude
+      longitude
+    }
+    destination {
+      latitude
+      longitude
+    }
+    driverLocation {
+      latitude
+      longitude
+    }
+    driver {
+      code
+      firstName
+      lastName
+      car {
+        make
+        model
+        year
+        color
+        licensePlate
+      }
+    }
+    requestedAt
+    acceptedAt
+    startedAt
+    endedAt
+    durationSeconds
+  }
+`);
+
+export const TripUpdatedDocument = graphql(`
+  subscription TripUpdated($code: ID!, $afterVersion: Int) {
+    tripUpdated(code: $code, afterVersion: $afterVersion) {
+      event
+      version
+      occurredAt
+      trip {
+        ...TripFields
+      }
+    }
+  }
+`);
+
+export const RequestTripDocument = graphql(`
+  mutation RequestTrip($input: RequestTripInput!) {
+    requestTrip(input: $input) {
+      ...TripFields
+    }
+  }
+`);
+
+export const CancelTripDocument = graphql(`
+  mutation CancelTrip($code: ID!, $reason: String) {
+    cancelTrip(code: $code, reason: $reason) {
+      code
+      status
+      error
+    }
+  }
+`);
+
+export const MyTripsDocument = graphql(`
+  query MyTrips($code: ID!) {
+    passenger(code: $code) {
+      code
+      firstName
+      lastName
+      trips(limit: 1) {
+        ...TripFields
+      }
+    }
+  }
+`);
+
+export const DriverLocationDocument = graphql(`
+  subscription DriverMoved($code: ID!) {
+    driverLocationUpdated(code: $code) {
+      code
+      location {
+        latitude
+        longitude
+      }
+    }
+  }
+`);

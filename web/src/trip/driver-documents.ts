@@ -1,0 +1,61 @@
+import { graphql } from '../gql';
+
+export const DriverConsoleDocument = graphql(`
+  query DriverConsole($code: ID!) {
+    driver(code: $code) {
+      code
+      firstName
+      lastName
+      isAcceptingRides
+      location {
+        latitude
+        longitude
+      }
+      car {
+        make
+        model
+        color
+        licensePlate
+      }
+      currentTrip {
+        ...TripFields
+      }
+    }
+  }
+`);
+
+export const TripOffersDocument = graphql(`
+  subscription TripOffers($driverCode: ID!) {
+    tripOffers(driverCode: $driverCode) {
+      code
+      type
+      status
+      requestedAt
+      source {
+        latitude
+        longitude
+      }
+      destination {
+        latitude
+        longitude
+      }
+    }
+  }
+`);
+
+export const AcceptTripDocument = graphql(`
+  mutation AcceptTrip($code: ID!, $driverCode: ID!) {
+    acceptTrip(code: $code, driverCode: $driverCode) {
+      ...TripFields
+    }
+  }
+`);
+
+export const SetAvailabilityDocument = graphql(`
+  mutation SetAvailability($code: ID!, $isAcceptingRides: Boolean!) {
+    setDriverAvailability(code: $code, isAcceptingRides: $isAcceptingRides) {
+      code
+      isAcceptingRides
+    }
+  }
+`);

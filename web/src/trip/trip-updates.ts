@@ -1,0 +1,54 @@
+import { print } from 'graphql';
+import { onScopeDispose, ref, shallowRef } from 'vue';
+import { ws } from '../apollo';
+import type { TripUpdatedSubscription } from '../gql/graphql';
+import { TripUpdatedDocument } from './documents';
+
+export type TripUpdate = TripUpdatedSubscription['tripUpdated'];
+
+/**
+ * Every update of one trip, each exactly once and in version order, across dropped connections.
+ *
+ * graphql-ws re-sends a subscription's payload object when it reconnects. Ours names the last version
+ * seen in `afterVersion`, updated as each update arrives, so the gateway replays exactly what was
+ * missed (the subscription's contract: no gap, no duplicate). Versions at or below the last one seen
+ * are dropped as well, should a replay and a live update ever cross.
+ */
+export function useTripUpdates(onUpdate: (update: TripUpdate) => void) {
+  const updates = shallowRef<TripUpdate[]>([]);
+  const error = ref<string>();
+  const ended = ref(false);
+  let stop: (() => void) | undefined;
+
+  function follow(code: string, afterVersion = 0) {
+    stop?.();
+    updates.value = [];
+    error.value = undefined;
+    ended.value = false;
+    const variables = { code, afterVersion };
+    let dispose: () => void = () => undefined;
+    dispose = ws.subscribe<TripUpdatedSubscription>(
+      { query: print(TripUpdatedDocument), variables },
+      {
+        next: ({ data, errors }) => {
+          if (errors?.length) error.value = errors.map((e) => e.message).join('; ');
+          const update = data?.tripUpdated;
+          if (!update || update.version <= variables.afterVersion) return;
+          variables.afterVersion = update.version;
+          updates.value = [...updates.value, update];
+          onUpdate(update);
+        },
+        error: (err: unknown) => {
+          error.value = Array.isArray(err)
+            ? err.map((e: { message?: string }) => e.message ?? String(e)).join('; ')
+            : 'The live connection failed';
+        },
+        complete: () => (ended.value = true),
+      },
+    );
+    stop = () => dispose();
+  }
+
+  onScopeDispose(() => stop?.());
+  return { updates, error, ended, follow, stop: () => stop?.() };
+}
