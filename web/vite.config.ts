@@ -1,6 +1,6 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
-import { bundleSize } from './build/bundle-size';
+import { bundleSize } from './build/bundle-size.ts';
 
 // The app lives under /app/ on the gateway's origin (same origin: no CORS, the socket is /graphql).
 // `npm run dev:web` proxies the gateway's paths so the dev server behaves the same.

@@ -14,6 +14,7 @@ export {
   seedIfEmpty,
   seedPassengers,
   startService,
+  ensureWebBuild,
   type AppServiceName,
   type RunningService,
 } from '@rideshare/stack';

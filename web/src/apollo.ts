@@ -48,6 +48,10 @@ export const apollo = new ApolloClient({
       Trip: { keyFields: ['code'] },
       // A trip update carries the trip as it was at that version: never merge it into the live trip.
       TripUpdate: { keyFields: false },
+      // Lists are replaced by each answer (a polled list that shrinks is not "lost data").
+      Query: {
+        fields: { activeTrips: { merge: false }, drivers: { merge: false }, passengers: { merge: false } },
+      },
     },
   }),
   defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },

@@ -1,0 +1,214 @@
+/**
+ * The web client in a real browser (Debian's chromium under playwright-core) against the real
+ * system: the gateway serves the built app under /app/ on its own origin, the subgraphs and the
+ * lifecycle workers run on the stack's Kafka, MongoDB and Redis. Each test saves its final page as
+ * a screenshot (.artifacts/screenshots).
+ */
+import crypto from 'node:crypto';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import {
+  ensureWebBuild,
+  fastLifecycleEnv,
+  launchBrowser,
+  seedIfEmpty,
+  startService,
+  startTestSystem,
+  type RunningService,
+  type TestSystem,
+} from '@rideshare/testing';
+import { expectAccessible, finalScreenshot, newPage, signIn, subscribed, timeline } from './browser-helpers';
+
+const STEP_TIMEOUT_MS = 60_000;
+const done = (page: Page, step: string) =>
+  page.locator(`[data-testid="step-${step}"].done`).waitFor({ timeout: STEP_TIMEOUT_MS });
+
+/** Every update once, in order: versions 1, 2, 3 … with no gap, from the request to `last`. */
+function expectWholeTimeline(entries: Awaited<ReturnType<typeof timeline>>, last: string) {
+  expect(entries.map((e) => e.version)).toEqual(entries.map((_, i) => i + 1));
+  expect(entries[0]?.event).toBe('TRIP_REQUESTED');
+  expect(entries.at(-1)?.event).toBe(last);
+  expect(entries.filter((e) => e.event === 'DRIVER_ASSIGNED')).toHaveLength(1);
+}
+
+describe('web client in a real browser', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  let appUrl: string;
+  const pages: Page[] = [];
+  const open = async () => {
+    const page = await newPage(browser);
+    pages.push(page);
+    return page;
+  };
+
+  beforeAll(async () => {
+    const webDir = await ensureWebBuild();
+    system = await startTestSystem({
+      ...fastLifecycleEnv,
+      // A person clicks Accept: room for that, and for a busy machine.
+      TRIP_ACCEPT_WINDOW_MS: '30000',
+      GATEWAY_WEB_DIR: webDir,
+    });
+    await seedIfEmpty(system.gatewayUrl, await system.adminAuth());
+    appUrl = system.gatewayUrl.replace(/\/graphql$/, '/app/');
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((p) => p.context().close()));
+  });
+
+  it('a passenger signs in, requests a DEMO trip and sees the four steps with the driver and car', async () => {
+    const page = await open();
+    await page.goto(appUrl);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expectAccessible(page, 'sign-in');
+    await signIn(page, appUrl, 'PX1001');
+    expect(new URL(page.url()).pathname).toBe('/app/trip');
+    await page.getByText('Hello, Ava Nguyen.').waitFor();
+    await page.getByLabel('Pickup', { exact: true }).selectOption({ label: 'Microsoft Corporate Office' });
+    await page.getByLabel('Destination', { exact: true }).selectOption({ label: 'Redmond' });
+    await page.getByLabel('Demo (a simulated driver takes it)').check();
+    await expectAccessible(page, 'my-trip form');
+    await page.getByTestId('request-trip').click();
+
+    for (const step of ['requested', 'driver-found', 'started', 'arrived']) await done(page, step);
+    await expect(page.getByTestId('driver-name').textContent()).resolves.toMatch(/\S+ \S+/);
+    await expect(page.getByTestId('driver-car').textContent()).resolves.toMatch(/\(\d{4}\) · RS-\d+/);
+    await page.getByTestId('arrived').waitFor();
+    expectWholeTimeline(await timeline(page), 'TRIP_COMPLETED');
+    await page.getByTestId('map-driver').waitFor();
+    await expectAccessible(page, 'my-trip arrived');
+    await finalScreenshot(page, 'passenger-demo-trip-arrived');
+  });
+
+  it('a driver accepts a NORMAL trip offered live; the passenger sees "driver found"; a second driver loses', async () => {
+    const [driver, rival, passenger] = [await open(), await open(), await open()];
+    const live = [subscribed(driver, 'TripOffers'), subscribed(rival, 'TripOffers')];
+    await signIn(driver, appUrl, 'AA100');
+    await signIn(rival, appUrl, 'AA110');
+    await Promise.all(live);
+    await expectAccessible(driver, 'driver console');
+
+    await signIn(passenger, appUrl, 'PX1002');
+    await passenger
+      .getByLabel('Pickup', { exact: true })
+      .selectOption({ label: 'Microsoft Corporate Office' });
+    await passenger.getByLabel('Normal (a real driver accepts)').check();
+    await passenger.getByTestId('request-trip').click();
+    await done(passenger, 'requested');
+    const tripCode =
+      (await passenger.getByRole('heading', { name: /^Trip / }).textContent())?.replace('Trip ', '') ?? '';
+
+    await driver.getByTestId(`offer-${tripCode}`).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await expect(driver.getByTestId(`offer-${tripCode}`).textContent()).resolves.toMatch(/km to the pickup/);
+    await rival.getByTestId(`offer-${tripCode}`).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await driver.getByTestId(`accept-${tripCode}`).click();
+    await driver.getByTestId('current-trip').waitFor();
+
+    await done(passenger, 'driver-found');
+    await expect(passenger.getByTestId('driver-name').textContent()).resolves.toBe('James Beaky');
+    await expect(passenger.getByTestId('driver-car').textContent()).resolves.toContain('Toyota Prius');
+
+    await rival.getByTestId(`accept-${tripCode}`).click();
+    await expect(rival.getByTestId('driver-message').textContent()).resolves.toContain(
+      'was taken by another driver first',
+    );
+    await finalScreenshot(passenger, 'normal-trip-driver-found-passenger');
+    await finalScreenshot(driver, 'normal-trip-driver-found-driver');
+    await finalScreenshot(rival, 'normal-trip-lost-accept');
+    // Frees the driver for the next tests.
+    await system.query('mutation ($code: ID!) { cancelTrip(code: $code, reason: "test over") { code } }', {
+      code: tripCode,
+    });
+  });
+
+  it('a dropped WebSocket mid-trip resumes from the last version: every step once, in order', async () => {
+    const page = await open();
+    const sockets: WebSocketRoute[] = [];
+    let refuseUntil = 0;
+    // Every socket the page opens goes through here: while "down", new ones are closed at once.
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      if (Date.now() < refuseUntil) return void socket.close({ code: 1013, reason: 'down for the test' });
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    await signIn(page, appUrl, 'PX1003');
+    await page.getByTestId('request-trip').click();
+    await done(page, 'driver-found');
+
+    const before = (await timeline(page)).length;
+    refuseUntil = Date.now() + 3_000;
+    await Promise.all(sockets.splice(0).map((s) => s.close({ code: 1001, reason: 'dropped by the test' })));
+    await done(page, 'arrived');
+    const entries = await timeline(page);
+    expectWholeTimeline(entries, 'TRIP_COMPLETED');
+    expect(entries.length).toBeGreaterThan(before);
+    expect(sockets.length).toBeGreaterThan(0); // it did connect again
+    await finalScreenshot(page, 'resumed-after-dropped-socket');
+  });
+
+  it('signed out every page leads to sign-in; a passenger cannot reach the admin pages', async () => {
+    const page = await open();
+    for (const path of ['trip', 'driver', 'dashboard', 'drivers', 'passengers']) {
+      await page.goto(`${appUrl}${path}`);
+      await page.waitForURL((url) => url.pathname === '/app/sign-in');
+      expect(new URL(page.url()).searchParams.get('next')).toBe(`/${path}`);
+    }
+    await page.getByTestId('sign-in-PX1001').click();
+    await page.waitForURL((url) => url.pathname === '/app/trip');
+    for (const path of ['dashboard', 'drivers', 'passengers', 'driver']) {
+      await page.goto(`${appUrl}${path}`);
+      await page.waitForURL((url) => url.pathname === '/app/trip');
+      await page.getByRole('alert').filter({ hasText: 'is not open to a passenger' }).waitFor();
+    }
+    // The server agrees: a passenger's token cannot list drivers.
+    const res = await page.evaluate(async () => {
+      const token = sessionStorage.getItem('rideshare.session') ?? '';
+      const answer = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ drivers { code } }' }),
+      });
+      return JSON.stringify(await answer.json());
+    });
+    expect(res).toContain('FORBIDDEN');
+    await finalScreenshot(page, 'passenger-refused-admin-page');
+  });
+
+  describe('in production mode', () => {
+    let production: RunningService;
+    beforeAll(async () => {
+      production = await startService(
+        'gateway-production',
+        'gateway/src/index.ts',
+        {
+          ...system.envFor('gateway'),
+          APP_MODE: 'production',
+          AUTH_JWT_SECRET: crypto.randomBytes(24).toString('base64url'),
+          SUBGRAPH_IDENTITY_SECRET: crypto.randomBytes(24).toString('base64url'),
+        },
+        () => undefined,
+      );
+    });
+    afterAll(() => production?.stop());
+
+    it('has no local sign-in: the endpoint answers 404 and the app says so', async () => {
+      const base = production.url.replace(/\/graphql$/, '');
+      for (const method of ['GET', 'POST'])
+        expect((await fetch(`${base}/auth/local-token`, { method })).status).toBe(404);
+      const page = await open();
+      await page.goto(`${base}/app/trip`);
+      await page.waitForURL((url) => url.pathname === '/app/sign-in');
+      await page.getByText('This gateway has no sign-in for people configured').waitFor();
+      await expect(page.locator('[data-testid^="sign-in-"]').count()).resolves.toBe(0);
+      await expectAccessible(page, 'sign-in (production)');
+      await finalScreenshot(page, 'production-no-local-sign-in');
+    });
+  });
+});
