@@ -10,6 +10,8 @@ export default tseslint.config(
       '.stack/**',
       '**/dist/**',
       '**/generated/**',
+      'web/src/gql/**',
+      'web/.dist-*/**',
       '*.config.js',
       'tools/run.mjs',
     ],

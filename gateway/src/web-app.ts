@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import sirv from 'sirv';
 import { sendJson, type Route } from '@rideshare/common';
@@ -28,11 +29,10 @@ export function webAppRoute(dir: string, options: { connectTo: string[] }): Rout
   if (!fs.existsSync(path.join(dir, 'index.html')))
     throw new Error(`GATEWAY_WEB_DIR ${dir} has no index.html: build the app first (npm run build -w web)`);
   const csp = contentSecurityPolicy(options.connectTo);
-  const serve = sirv(dir, {
-    single: true,
+  const common = {
     gzip: true,
     etag: true,
-    setHeaders: (res, pathname) => {
+    setHeaders: (res: http.ServerResponse, pathname: string) => {
       res.setHeader('content-security-policy', csp);
       res.setHeader('x-content-type-options', 'nosniff');
       res.setHeader('referrer-policy', 'no-referrer');
@@ -41,6 +41,12 @@ export function webAppRoute(dir: string, options: { connectTo: string[] }): Rout
         pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       );
     },
+  };
+  const page = sirv(dir, { ...common, single: true });
+  // A missing asset is a 404, not the app's page (a script answered with HTML fails obscurely).
+  const assets = sirv(dir, {
+    ...common,
+    onNoMatch: (req, res) => sendJson(res, 404, { error: `no such asset ${req.url}` }),
   });
   return (req, res) => {
     const url = req.url ?? '/';
@@ -56,6 +62,6 @@ export function webAppRoute(dir: string, options: { connectTo: string[] }): Rout
     }
     // sirv serves from its root: /app/assets/x.js is assets/x.js in the build.
     req.url = url.slice(WEB_APP_PATH.length - 1);
-    serve(req, res);
+    (req.url.startsWith('/assets/') ? assets : page)(req, res);
   };
 }

@@ -3,7 +3,7 @@ import { setContext } from '@apollo/client/link/context';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
-import { OperationTypeNode } from 'graphql';
+import { Kind, OperationTypeNode } from 'graphql';
 import { session } from './auth/session';
 
 const bearer = () => (session.value ? `Bearer ${session.value.token}` : undefined);
@@ -36,7 +36,9 @@ const http = setContext((_, { headers }: { headers?: Record<string, string> }) =
 
 const isSubscription = ({ query }: { query: Parameters<typeof getMainDefinition>[0] }) => {
   const definition = getMainDefinition(query);
-  return definition.kind === 'OperationDefinition' && definition.operation === OperationTypeNode.SUBSCRIPTION;
+  return (
+    definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.SUBSCRIPTION
+  );
 };
 
 export const apollo = new ApolloClient({

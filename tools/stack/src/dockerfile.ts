@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -156,4 +157,25 @@ export function stageConfig(stage: Stage) {
     if (ins.op === 'WORKDIR') workdir = ins.path;
   }
   return { env, user, cmd, healthcheck, workdir };
+}
+
+/**
+ * Where the final stage holds what an earlier stage made at `source` (a path relative to that
+ * stage's WORKDIR, e.g. `web/dist`): the container path of its `COPY --from` destination, or
+ * undefined when the final stage copies none of it.
+ */
+export function copiedFromStage(stages: Stage[], source: string): string | undefined {
+  const final = stages.at(-1);
+  if (!final) return undefined;
+  const workdirOf = (stage: Stage) => stageConfig(stage).workdir;
+  const finalWorkdir = workdirOf(final);
+  for (const ins of final.instructions) {
+    if (ins.op !== 'COPY' || ins.from === undefined) continue;
+    const from = stages.find((s, i) => s !== final && (s.name ?? String(i)) === ins.from);
+    if (!from) continue;
+    const wanted = path.posix.resolve(workdirOf(from), source);
+    if (ins.sources.some((s) => path.posix.resolve(workdirOf(from), s) === wanted))
+      return path.posix.resolve(finalWorkdir, ins.dest);
+  }
+  return undefined;
 }

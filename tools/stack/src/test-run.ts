@@ -70,6 +70,9 @@ export async function runTests(jestArgs: string[]): Promise<number> {
   try {
     for (const [name, cmd, args] of [
       ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
+      // The web client's .vue files need Vue's compiler to type-check.
+      ['typecheck web', bin('vue-tsc'), ['-p', 'web/tsconfig.json', '--noEmit']],
+      ['typecheck web tests', bin('tsc'), ['-p', 'web/tests/tsconfig.json', '--noEmit']],
       ['lint', bin('eslint'), ['.']],
       ['jest', bin('jest'), ['--runInBand', '--json', `--outputFile=${resultsFile}`, ...jestArgs]],
     ] as const) {

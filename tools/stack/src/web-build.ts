@@ -12,7 +12,7 @@ const HASH_FILE = '.source-hash';
 /** What the build depends on: the app's sources and configuration, and the installed versions. */
 function sourceHash(): string {
   const hash = crypto.createHash('sha256');
-  const inputs = ['src', 'build', 'index.html', 'vite.config.ts', 'tsconfig.json', 'package.json']
+  const inputs = ['src', 'build', 'index.html', 'vite.config.mts', 'tsconfig.json', 'package.json']
     .map((p) => path.join(webRoot, p))
     .concat(path.join(repoRoot, 'package-lock.json'));
   for (const input of inputs) {

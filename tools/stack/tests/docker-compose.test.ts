@@ -5,19 +5,18 @@ import { infraDefaults, mintToken, readAuthConfig } from '@rideshare/common';
 import { imageEntries } from '../src/build-services';
 import { builtServices, jobNames, readCompose, serviceEnv, volumeMounts } from '../src/compose-file';
 import { checkServiceConfig, deploymentRequired, type ConfigCheck } from '../src/config-check';
-import { parseDockerfile, stageConfig } from '../src/dockerfile';
+import { copiedFromStage, parseDockerfile, stageConfig } from '../src/dockerfile';
 import { KAFKA_VERSION } from '../src/kafka';
 import { repoRoot } from '../src/paths';
 import { appServices, type AppServiceName } from '../src/services';
+import { webDist } from '../src/web-build';
 
 const compose = readCompose();
 const jobs = jobNames(compose);
-const image = stageConfig(
-  parseDockerfile(fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8')).at(-1) ?? {
-    base: '',
-    instructions: [],
-  },
-);
+const stages = parseDockerfile(fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'));
+const image = stageConfig(stages.at(-1) ?? { base: '', instructions: [] });
+/** Where the image holds the built web app (the build stage's web/dist). */
+const imageWebDir = copiedFromStage(stages, path.relative(repoRoot, webDist));
 const hostPort = (url: string) => new URL(url.includes('://') ? url : `tcp://${url}`).port;
 /** The compose services an environment value names as a host (`kafka:19092`, `http://trips:4003/…`). */
 const hostsIn = (value: string) =>
@@ -77,6 +76,20 @@ describe('docker-compose.yml', () => {
     expect(compose.services.gateway?.ports).toContain('4000:4000');
   });
 
+  it('should serve the web app the image holds from the gateway, and only there', () => {
+    // The build stage builds it (`vite build` in web/) and the final stage copies it.
+    const build = stages.slice(0, -1).flatMap((s) => s.instructions);
+    expect(build).toContainEqual(expect.objectContaining({ op: 'COPY', sources: ['web/package.json'] }));
+    expect(build).toContainEqual(expect.objectContaining({ op: 'RUN', command: 'npm run build -w web' }));
+    expect(imageWebDir).toBe('/app/web');
+    expect(image.env.GATEWAY_WEB_DIR).toBeUndefined();
+    for (const [name, service] of builtServices(compose))
+      expect({ name, dir: serviceEnv(service).GATEWAY_WEB_DIR }).toEqual({
+        name,
+        dir: name === 'gateway' ? imageWebDir : undefined,
+      });
+  });
+
   it('should give every long-running service a health check, and run the jobs once', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       if (jobs.has(name)) expect({ name, restart: service.restart }).toEqual({ name, restart: 'no' });
@@ -121,6 +134,13 @@ describe('docker-compose.yml', () => {
         const token = await mintToken(readAuthConfig({}), { role: 'simulator', code: 'SIMULATOR' });
         fs.writeFileSync(path.join(dir, 'simulator.token'), token);
         for (const [key, value] of Object.entries(env)) env[key] = value.split(`${target}/`).join(`${dir}/`);
+      }
+      // The image's built app is a stand-in here (image.e2e.ts serves the real one from the image).
+      if (imageWebDir && env.GATEWAY_WEB_DIR === imageWebDir) {
+        const dir = path.join(volumes, 'image-web');
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, 'index.html'), '<div id="app"></div>');
+        env.GATEWAY_WEB_DIR = dir;
       }
       return { env, check: await checkServiceConfig(name, env) };
     };

@@ -13,7 +13,9 @@ import { appServices, serviceDatabase } from '../src/services';
  * Compose's services as processes of the image built by image-build.ts: each with its command and its
  * container environment (the image's ENV, then compose's), where only what must differ on one machine
  * differs: the infrastructure is this test's stack, each service listens on a free port (and is found
- * there), a volume is a directory, and the databases, topics and Redis keys get a prefix of their own.
+ * there), a volume is a directory, a path of the image (under its WORKDIR, e.g. GATEWAY_WEB_DIR
+ * /app/web) is that path of the built stage, and the databases, topics and Redis keys get a prefix of
+ * their own.
  */
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -40,7 +42,14 @@ interface EnvOptions {
 const replaceAll = (value: string, pairs: Array<[string, string]>) =>
   pairs.reduce((v, [from, to]) => v.split(from).join(to), value);
 
-/** Every service's environment, and how its command's paths map here (volumes). */
+/** A container path under the image's WORKDIR (`/app/web`) is that path of the built final stage. */
+export function imagePath(image: BuiltImage, value: string): string {
+  const { workdir } = image.config;
+  if (value !== workdir && !value.startsWith(`${workdir}/`)) return value;
+  return path.join(image.root, path.posix.relative(workdir, value));
+}
+
+/** Every service's environment, and how its command's paths map here (volumes, the image's files). */
 export async function containerEnv(opts: EnvOptions): Promise<Map<string, Record<string, string>>> {
   const { compose, names } = opts;
   const composed = new Map(
@@ -66,7 +75,7 @@ export async function containerEnv(opts: EnvOptions): Promise<Map<string, Record
     const paths = volumePaths(compose, name, opts.work);
     const own: Record<string, string> = {};
     for (const [key, value] of Object.entries(env))
-      own[key] = infra[key] ?? replaceAll(replaceAll(value, addresses), paths);
+      own[key] = infra[key] ?? imagePath(opts.image, replaceAll(replaceAll(value, addresses), paths));
     const app = appServices.find((s) => s.name === name);
     const isolation: Record<string, string> = app
       ? { MONGO_DB: `${opts.prefix}_${serviceDatabase[app.name]}`, KAFKA_NAMESPACE: opts.prefix }

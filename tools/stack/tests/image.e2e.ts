@@ -5,10 +5,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readInfraConfig } from '@rideshare/common';
 import { buildImage, type BuiltImage } from '../src/image-build';
-import { builtServices, jobNames, readCompose, startLevels } from '../src/compose-file';
+import { builtServices, jobNames, readCompose, serviceEnv, startLevels } from '../src/compose-file';
+import { copiedFromStage } from '../src/dockerfile';
 import { repoRoot } from '../src/paths';
 import { adminAuthorization, seedDrivers } from '../src/seed';
-import { containerEnv, dropIsolation, startContainer, type Container } from './image-containers';
+import { webDist } from '../src/web-build';
+import { containerEnv, dropIsolation, imagePath, startContainer, type Container } from './image-containers';
 
 /**
  * The image as Docker would build and run it, without Docker: the Dockerfile's stages are carried out
@@ -77,6 +79,30 @@ describe('the image (Dockerfile and docker-compose.yml, without Docker)', () => 
     expect(typescript).toBe('');
   });
 
+  it("should hold the built web app where compose's gateway serves it from, without the app's sources or packages", () => {
+    // The build stage's web/dist (what `vite build` makes), copied into the final stage.
+    const webDir = copiedFromStage(image.stages, path.relative(repoRoot, webDist));
+    expect(webDir).toBeDefined();
+    expect(serviceEnv(compose.services.gateway ?? {}).GATEWAY_WEB_DIR).toBe(webDir);
+    const built = imagePath(image, webDir ?? '');
+    expect(fs.readFileSync(path.join(built, 'index.html'), 'utf8')).toContain('<div id="app">');
+    const files = execFileSync('find', ['.', '-type', 'f'], { cwd: built }).toString().split('\n');
+    expect(files.filter((f) => /(^|\/)(node_modules|src)\/|\.(vue|ts)$|package\.json$/.test(f))).toEqual([]);
+    // The app's own packages are in its bundles: the production install leaves out what only web uses.
+    const lock = z
+      .object({
+        packages: z.record(z.string(), z.object({ dependencies: z.record(z.string(), z.string()).optional() })),
+      })
+      .parse(JSON.parse(fs.readFileSync(path.join(image.root, 'package-lock.json'), 'utf8')));
+    const workspaces = Object.entries(lock.packages).filter(([p]) => p !== '' && !p.includes('node_modules'));
+    const usedElsewhere = new Set(
+      workspaces.filter(([p]) => p !== 'web').flatMap(([, e]) => Object.keys(e.dependencies ?? {})),
+    );
+    const webOnly = Object.keys(lock.packages.web?.dependencies ?? {}).filter((d) => !usedElsewhere.has(d));
+    expect(webOnly).toEqual(expect.arrayContaining(['vue', 'vue-router']));
+    expect(webOnly.filter((d) => fs.existsSync(path.join(image.root, 'node_modules', d)))).toEqual([]);
+  });
+
   it('should start every service with its compose command and environment, each passing its health checks', async () => {
     const names = builtServices(compose).map(([name]) => name);
     const jobs = jobNames(compose);
@@ -113,5 +139,31 @@ describe('the image (Dockerfile and docker-compose.yml, without Docker)', () => 
       .object({ data: z.object({ drivers: z.array(z.object({ code: z.string() })) }) })
       .parse(await reply.json());
     expect(body.data.drivers.map((d) => d.code).sort()).toEqual(seedDrivers.map((d) => d.code).sort());
+
+    // The web app, from the image's copy, at compose's GATEWAY_WEB_DIR: the page, its scripts, and
+    // the sign-in settings it reads first.
+    const app = await fetch(`http://127.0.0.1:${gateway?.port}/app/`);
+    const page = await app.text();
+    expect({ status: app.status, type: app.headers.get('content-type') }).toEqual({
+      status: 200,
+      type: expect.stringMatching(/^text\/html/),
+    });
+    expect(page).toContain('<div id="app">');
+    const scripts = [...page.matchAll(/<script[^>]*\ssrc="(\/app\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      const asset = await fetch(`http://127.0.0.1:${gateway?.port}${script}`);
+      expect({ script, status: asset.status, type: asset.headers.get('content-type') }).toEqual({
+        script,
+        status: 200,
+        type: expect.stringMatching(/javascript/),
+      });
+    }
+    const config = await fetch(`http://127.0.0.1:${gateway?.port}/auth/config`);
+    expect({ status: config.status, type: config.headers.get('content-type') }).toEqual({
+      status: 200,
+      type: expect.stringMatching(/^application\/json/),
+    });
+    expect(z.object({ signIn: z.string() }).parse(await config.json()).signIn).toMatch(/^(local|oidc|none)$/);
   }, 300_000);
 });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { consumerGroupId, eventTopics } from '@rideshare/events';
 import { supergraphPath } from '@rideshare/schema';
@@ -8,8 +9,10 @@ import { consumerGroups as notifierGroups } from '../../../events/src/workers/no
 import { consumerGroups as orchestratorGroups } from '../../../subgraphs/trips/src/workers/orchestrator';
 import { consumerGroups as reportingGroups } from '../../../subgraphs/trips/src/workers/reporting';
 import { checkServiceConfig, deploymentRequired } from '../src/config-check';
+import { copiedFromStage, parseDockerfile } from '../src/dockerfile';
 import { repoRoot } from '../src/paths';
 import { appServices } from '../src/services';
+import { webDist } from '../src/web-build';
 import { resolveEnv } from './k8s/container-env';
 import {
   configMapSchema,
@@ -81,6 +84,17 @@ const selects = (selector: Record<string, string>, d: Deployment) =>
 const portOf = (container: Container, port: string | number) =>
   typeof port === 'number' ? port : container.ports.find((p) => p.name === port)?.containerPort;
 const partitions = (overlay: Overlay) => Number(appConfig(overlay).TRIP_EVENTS_PARTITIONS ?? '6');
+/** Where the image holds the built web app (the Dockerfile's copy of the build stage's web/dist). */
+const imageWebDir = copiedFromStage(
+  parseDockerfile(fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8')),
+  path.relative(repoRoot, webDist),
+);
+/** The image's built app as a stand-in folder here, for --check-config (it wants an index.html). */
+const webStandIn = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-web-'));
+fs.writeFileSync(path.join(webStandIn, 'index.html'), '<div id="app"></div>');
+afterAll(() => fs.rmSync(webStandIn, { recursive: true, force: true }));
+const withImagePaths = (env: Record<string, string>) =>
+  imageWebDir && env.GATEWAY_WEB_DIR === imageWebDir ? { ...env, GATEWAY_WEB_DIR: webStandIn } : env;
 
 describe.each(overlays)('deploy/k8s overlay %s', (overlay) => {
   it('should run one Deployment per app service, from the image, with its bundle as command', () => {
@@ -104,7 +118,7 @@ describe.each(overlays)('deploy/k8s overlay %s', (overlay) => {
     // Two at a time: each is a Node process compiling TypeScript, on a machine that may be busy.
     const results = await mapLimit(appServices, 2, async ({ name }) => {
       const resolved = resolveEnv(containerOf(deploymentOf(overlay, name)), maps);
-      const check = await checkServiceConfig(name, resolved.env);
+      const check = await checkServiceConfig(name, withImagePaths(resolved.env));
       return { name, resolved, check };
     });
     // One comparison for all services, so a failure lists every service that is wrong.
@@ -178,6 +192,14 @@ describe.each(overlays)('deploy/k8s overlay %s', (overlay) => {
     ]);
     // The autoscaler owns the count: a replicas field would reset it at every apply.
     expect(deploymentOf(overlay, 'gateway').spec.replicas).toBeUndefined();
+  });
+
+  it('should serve the web app from where the image holds it, on the gateway only', () => {
+    expect(imageWebDir).toBeDefined();
+    for (const { name } of appServices) {
+      const dir = containerOf(deploymentOf(overlay, name)).env.find((v) => v.name === 'GATEWAY_WEB_DIR');
+      expect({ name, dir: dir?.value }).toEqual({ name, dir: name === 'gateway' ? imageWebDir : undefined });
+    }
   });
 
   it('should mount the committed supergraph where the gateway reads it', () => {

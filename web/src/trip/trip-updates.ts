@@ -38,10 +38,12 @@ export function useTripUpdates(onUpdate: (update: TripUpdate) => void) {
           updates.value = [...updates.value, update];
           onUpdate(update);
         },
+        // An `error` message (GraphQL errors: e.g. not this passenger's trip) or a fatal close.
         error: (err: unknown) => {
-          error.value = Array.isArray(err)
-            ? err.map((e: { message?: string }) => e.message ?? String(e)).join('; ')
-            : 'The live connection failed';
+          const messages = Array.isArray(err)
+            ? err.map((e: unknown) => (e instanceof Object && 'message' in e ? String(e.message) : 'error'))
+            : [];
+          error.value = messages.length > 0 ? messages.join('; ') : 'The live connection failed';
         },
         complete: () => (ended.value = true),
       },
