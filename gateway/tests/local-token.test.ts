@@ -9,8 +9,8 @@ const auth = readAuthConfig({ APP_MODE: 'local' });
 const verify = createTokenVerifier(auth);
 const servers: http.Server[] = [];
 
-async function serve(config: Parameters<typeof localAuthRoutes>[0]): Promise<string> {
-  const server = createHttpServer(localAuthRoutes(config));
+async function serve(...args: Parameters<typeof localAuthRoutes>): Promise<string> {
+  const server = createHttpServer(localAuthRoutes(...args));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}${LOCAL_TOKEN_PATH}`;
@@ -58,9 +58,18 @@ describe('local sign-in token', () => {
       expect({ body, status: res.status }).toEqual({ body, status });
       expect(JSON.stringify(await res.json())).toContain(message.replaceAll('"', '\\"'));
     }
-    const get = await fetch(url);
-    expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('POST');
+    const put = await fetch(url, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
+  });
+
+  it('lists who one can sign in as (GET), never cached', async () => {
+    const people = [{ role: 'passenger', code: 'PX1001', name: 'Ava Nguyen', detail: '' }] as const;
+    const url = await serve({ mode: 'local', auth }, async () => [...people]);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({ people });
   });
 
   it('does not exist in production mode, nor with an external identity provider', async () => {

@@ -91,7 +91,10 @@ describe('the image (Dockerfile and docker-compose.yml, without Docker)', () => 
     // The app's own packages are in its bundles: the production install leaves out what only web uses.
     const lock = z
       .object({
-        packages: z.record(z.string(), z.object({ dependencies: z.record(z.string(), z.string()).optional() })),
+        packages: z.record(
+          z.string(),
+          z.object({ dependencies: z.record(z.string(), z.string()).optional() }),
+        ),
       })
       .parse(JSON.parse(fs.readFileSync(path.join(image.root, 'package-lock.json'), 'utf8')));
     const workspaces = Object.entries(lock.packages).filter(([p]) => p !== '' && !p.includes('node_modules'));
