@@ -30,6 +30,9 @@ export function webAppRoute(dir: string, options: { connectTo: string[] }): Rout
     throw new Error(`GATEWAY_WEB_DIR ${dir} has no index.html: build the app first (npm run build -w web)`);
   const csp = contentSecurityPolicy(options.connectTo);
   const common = {
+    // Looks each file up when asked (sirv otherwise lists the folder once): a rebuild while the gateway
+    // runs is served at once, and index.html never names assets this gateway cannot find.
+    dev: true,
     gzip: true,
     etag: true,
     setHeaders: (res: http.ServerResponse, pathname: string) => {

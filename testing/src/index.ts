@@ -21,3 +21,5 @@ export {
 export * from './alerts';
 export * from './prometheus';
 export * from './browser';
+export * from './oidc-provider';
+export * from './free-port';

@@ -9,7 +9,10 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import {
   ensureWebBuild,
   fastLifecycleEnv,
+  freePort,
   launchBrowser,
+  startOidcProvider,
+  type OidcProvider,
   seedIfEmpty,
   startService,
   startTestSystem,
@@ -209,6 +212,71 @@ describe('web client in a real browser', () => {
       await expect(page.locator('[data-testid^="sign-in-"]').count()).resolves.toBe(0);
       await expectAccessible(page, 'sign-in (production)');
       await finalScreenshot(page, 'production-no-local-sign-in');
+    });
+  });
+
+  describe('with an OpenID Connect provider (AUTH_JWKS_URL)', () => {
+    const AUDIENCE = 'urn:rideshare:api'; // a resource indicator: an absolute URI
+    let provider: OidcProvider;
+    let gateway: RunningService;
+
+    beforeAll(async () => {
+      // The provider must know the app's redirect before the gateway starts: the port is chosen first.
+      const port = await freePort();
+      provider = await startOidcProvider({
+        clientId: 'rideshare-web',
+        redirectUri: `http://127.0.0.1:${port}/app/callback`,
+        audience: AUDIENCE,
+      });
+      gateway = await startService(
+        'gateway-oidc',
+        'gateway/src/index.ts',
+        {
+          ...system.envFor('gateway'),
+          PORT: String(port),
+          AUTH_JWKS_URL: provider.jwksUrl,
+          AUTH_ISSUER: provider.issuer,
+          AUTH_AUDIENCE: AUDIENCE,
+          WEB_OIDC_AUTHORITY: provider.issuer,
+          WEB_OIDC_CLIENT_ID: 'rideshare-web',
+          WEB_OIDC_SCOPE: 'openid rideshare',
+        },
+        () => undefined,
+      );
+    });
+    afterAll(async () => {
+      await gateway?.stop();
+      await provider?.stop();
+    });
+
+    it("signs in with the authorization code flow and PKCE, and the provider's token opens the graph", async () => {
+      const base = gateway.url.replace(/\/graphql$/, '');
+      expect((await fetch(`${base}/auth/local-token`)).status).toBe(404);
+      const page = await open();
+      const authorizations: URL[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.origin === provider.issuer && url.pathname === '/auth') authorizations.push(url);
+      });
+      await page.goto(`${base}/app/trip`);
+      await page.waitForURL((url) => url.pathname === '/app/sign-in');
+      await expectAccessible(page, 'sign-in (OpenID Connect)');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // The provider's own (development) login and consent pages.
+      await page.waitForURL((url) => url.origin === provider.issuer);
+      await page.locator('input[name="login"]').fill('PX1001');
+      await page.locator('input[name="password"]').fill('any');
+      await page.locator('button[type="submit"]').click();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((url) => url.origin === base && url.pathname === '/app/trip');
+      await page.getByText('Hello, Ava Nguyen.').waitFor();
+      await expect(page.getByTestId('signed-in-as').textContent()).resolves.toBe('passenger PX1001');
+      // It was the authorization code flow with PKCE (S256).
+      const [authorization] = authorizations;
+      expect(authorization?.searchParams.get('response_type')).toBe('code');
+      expect(authorization?.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(authorization?.searchParams.get('client_id')).toBe('rideshare-web');
+      await finalScreenshot(page, 'oidc-signed-in-passenger');
     });
   });
 });

@@ -26,6 +26,9 @@ const containers: Container[] = [];
 let image: BuiltImage;
 let buildMs = 0;
 
+/** A string matching `pattern`, inside an object compared with toEqual. */
+const matching = (pattern: RegExp): unknown => expect.stringMatching(pattern);
+
 const contextFiles = () =>
   execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot })
     .toString()
@@ -149,7 +152,7 @@ describe('the image (Dockerfile and docker-compose.yml, without Docker)', () => 
     const page = await app.text();
     expect({ status: app.status, type: app.headers.get('content-type') }).toEqual({
       status: 200,
-      type: expect.stringMatching(/^text\/html/),
+      type: matching(/^text\/html/),
     });
     expect(page).toContain('<div id="app">');
     const scripts = [...page.matchAll(/<script[^>]*\ssrc="(\/app\/[^"]+)"/g)].map((m) => m[1] ?? '');
@@ -159,13 +162,13 @@ describe('the image (Dockerfile and docker-compose.yml, without Docker)', () => 
       expect({ script, status: asset.status, type: asset.headers.get('content-type') }).toEqual({
         script,
         status: 200,
-        type: expect.stringMatching(/javascript/),
+        type: matching(/javascript/),
       });
     }
     const config = await fetch(`http://127.0.0.1:${gateway?.port}/auth/config`);
     expect({ status: config.status, type: config.headers.get('content-type') }).toEqual({
       status: 200,
-      type: expect.stringMatching(/^application\/json/),
+      type: matching(/^application\/json/),
     });
     expect(z.object({ signIn: z.string() }).parse(await config.json()).signIn).toMatch(/^(local|oidc|none)$/);
   }, 300_000);

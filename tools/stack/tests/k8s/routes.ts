@@ -11,16 +11,17 @@ const routeTables = {
 
 /**
  * The paths a kind of service serves, read from its route table in the source: the keys of the
- * object literal passed to `createHttpServer({ ... })`.
+ * object literal passed to `createHttpServer({ ... }, fallback?)`.
  */
 export function servedPaths(kind: keyof typeof routeTables): string[] {
   const source = fs.readFileSync(path.join(repoRoot, routeTables[kind]), 'utf8');
-  const start = source.indexOf('createHttpServer({');
+  const call = source.indexOf('createHttpServer(');
+  const start = call < 0 ? -1 : source.indexOf('{', call);
   if (start < 0) throw new Error(`${routeTables[kind]} builds no createHttpServer route table`);
-  // The table runs to the `});` at the indentation of the line that opens it; its keys are one level in.
+  // The table runs to the `}` at the indentation of the line that opens it; its keys are one level in.
   const lineStart = source.lastIndexOf('\n', start) + 1;
   const indent = /^ */.exec(source.slice(lineStart))?.[0] ?? '';
-  const end = source.indexOf(`\n${indent}});`, start);
+  const end = source.indexOf(`\n${indent}}`, start);
   if (end < 0) throw new Error(`${routeTables[kind]}: the route table does not end`);
   const table = source.slice(start, end);
   const key = new RegExp(`^${indent}  '(/[^']*)':`, 'gm');
