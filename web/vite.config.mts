@@ -1,7 +1,7 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
-import { bundleSize } from './build/bundle-size.ts';
-import { precompress } from './build/precompress.ts';
+import { bundleSize } from './build/bundle-size.mts';
+import { precompress } from './build/precompress.mts';
 
 // The app lives under /app/ on the gateway's origin (same origin: no CORS, the socket is /graphql).
 // `npm run dev:web` proxies the gateway's paths so the dev server behaves the same.

@@ -5,6 +5,8 @@
  * a screenshot (.artifacts/screenshots).
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import {
   ensureWebBuild,
@@ -37,6 +39,7 @@ describe('web client in a real browser', () => {
   let system: TestSystem;
   let browser: Browser;
   let appUrl: string;
+  let webDir: string;
   const pages: Page[] = [];
   const open = async () => {
     const page = await newPage(browser);
@@ -45,7 +48,7 @@ describe('web client in a real browser', () => {
   };
 
   beforeAll(async () => {
-    const webDir = await ensureWebBuild();
+    webDir = await ensureWebBuild();
     system = await startTestSystem({
       ...fastLifecycleEnv,
       // A person clicks Accept: room for that, and for a busy machine.
@@ -64,6 +67,28 @@ describe('web client in a real browser', () => {
 
   afterEach(async () => {
     await Promise.all(pages.splice(0).map((p) => p.context().close()));
+  });
+
+  it('is a production build within the goal of 200 KB of JavaScript gzipped, and the gateway serves it gzipped', async () => {
+    const report = JSON.parse(fs.readFileSync(path.join(webDir, 'bundle-size.json'), 'utf8')) as {
+      jsGzipBytes: number;
+      budgetBytes: number;
+    };
+    expect(report.budgetBytes).toBe(200 * 1024);
+    expect(report.jsGzipBytes).toBeLessThanOrEqual(report.budgetBytes);
+    const page = await open();
+    const scripts: Array<{ url: string; encoding: string | undefined }> = [];
+    page.on('response', (res) => {
+      if (res.url().endsWith('.js'))
+        scripts.push({ url: res.url(), encoding: res.headers()['content-encoding'] });
+    });
+    await page.goto(appUrl);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => s.encoding !== 'gzip')).toEqual([]);
+    // Vue's production build: no devtools hook, no development warnings in the entry chunk.
+    const entry = fs.readdirSync(path.join(webDir, 'assets')).find((f) => /^index-.*\.js$/.test(f)) ?? '';
+    expect(fs.readFileSync(path.join(webDir, 'assets', entry), 'utf8')).not.toContain('__VUE_HMR_RUNTIME__');
   });
 
   it('a passenger signs in, requests a DEMO trip and sees the four steps with the driver and car', async () => {

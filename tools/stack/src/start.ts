@@ -84,9 +84,13 @@ export function readReplicas(args: string[], env: NodeJS.ProcessEnv = process.en
 function appPorts(replicas: number): (s: AppService, replica: number) => number {
   const highest = Math.max(...appServices.map((s) => s.port)) - 4000 + REPLICA_PORT_STEP * (replicas - 1);
   const gateway = envInt('STACK_APP_PORT', 4000, { min: 1024, max: 65_535 - highest });
-  if (BROWSER_BLOCKED_PORTS.has(gateway))
+  // Every replica's gateway serves the web app.
+  const blocked = Array.from({ length: replicas }, (_, r) => gateway + REPLICA_PORT_STEP * r).find((p) =>
+    BROWSER_BLOCKED_PORTS.has(p),
+  );
+  if (blocked !== undefined)
     throw new Error(
-      `STACK_APP_PORT=${gateway} is a port browsers refuse to open (the Fetch standard's "bad ports"), and the web app is served on it: pick another`,
+      `STACK_APP_PORT=${gateway} puts a gateway on ${blocked}, a port browsers refuse to open (the Fetch standard's "bad ports"), and the web app is served there: pick another`,
     );
   return (s, replica) => s.port - 4000 + gateway + REPLICA_PORT_STEP * replica;
 }

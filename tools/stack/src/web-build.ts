@@ -8,6 +8,7 @@ const webRoot = path.join(repoRoot, 'web');
 /** The built app, served by the gateway under /app/ (GATEWAY_WEB_DIR). Ignored by git. */
 export const webDist = path.join(webRoot, 'dist');
 const HASH_FILE = '.source-hash';
+const vite = path.join(repoRoot, 'node_modules/.bin/vite');
 
 /** What the build depends on: the app's sources and configuration, and the installed versions. */
 function sourceHash(): string {
@@ -49,14 +50,12 @@ export async function ensureWebBuild(log: (line: string) => void = console.log):
   log('[web] building the app (its sources changed since the last build)');
   const out = path.join(webRoot, `.dist-${process.pid}-${Date.now()}`);
   try {
-    await runOrThrow(
-      path.join(repoRoot, 'node_modules/.bin/vite'),
-      ['build', '--logLevel', 'warn', '--outDir', out],
-      'web build',
-      {
-        cwd: webRoot,
-      },
-    );
+    // A production build whatever NODE_ENV the caller runs with (npm test sets `test`, and Vite
+    // would then ship Vue's development build).
+    await runOrThrow(vite, ['build', '--logLevel', 'warn', '--outDir', out], 'web build', {
+      cwd: webRoot,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     fs.writeFileSync(path.join(out, HASH_FILE), hash);
     const old = `${out}-old`;
     try {
