@@ -3,18 +3,9 @@
  * admin signs in by clicking, as a person does; the tests' setup (more drivers, trips) goes through
  * the public graph as an admin. Each test saves its final page as a screenshot (.artifacts/screenshots).
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import {
-  ensureWebBuild,
-  fastLifecycleEnv,
-  launchBrowser,
-  places,
-  seedIfEmpty,
-  startTestSystem,
-  waitFor,
-  type TestSystem,
-} from '@rideshare/testing';
-import { expectAccessible, finalScreenshot, newPage, signIn } from './browser-helpers';
+import type { Locator, Page } from 'playwright-core';
+import { places, waitFor, type TestSystem } from '@rideshare/testing';
+import { expectAccessible, finalScreenshot, signIn, startWebSystem, type WebSystem } from './browser-helpers';
 
 const LIVE_TIMEOUT_MS = 30_000;
 
@@ -27,15 +18,13 @@ const rowsOf = (table: Locator) => table.locator('tbody tr');
 const isFocused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
 
 describe('admin pages in a real browser', () => {
+  let web: WebSystem;
   let system: TestSystem;
-  let browser: Browser;
   let appUrl: string;
-  const pages: Page[] = [];
 
   /** A fresh tab, signed in as admin by clicking `sign-in-ADMIN`; it lands on the dashboard. */
   const openAsAdmin = async () => {
-    const page = await newPage(browser);
-    pages.push(page);
+    const page = await web.open();
     await signIn(page, appUrl, 'ADMIN');
     expect(new URL(page.url()).pathname).toBe('/app/dashboard');
     return page;
@@ -65,25 +54,11 @@ describe('admin pages in a real browser', () => {
     );
 
   beforeAll(async () => {
-    const webDir = await ensureWebBuild();
-    system = await startTestSystem({
-      ...fastLifecycleEnv,
-      TRIP_ACCEPT_WINDOW_MS: '30000',
-      GATEWAY_WEB_DIR: webDir,
-    });
-    await seedIfEmpty(system.gatewayUrl, await system.adminAuth());
-    appUrl = system.gatewayUrl.replace(/\/graphql$/, '/app/');
-    browser = await launchBrowser();
+    web = await startWebSystem();
+    ({ system, appUrl } = web);
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
-
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((p) => p.context().close()));
-  });
+  afterAll(() => web?.stop());
+  afterEach(() => web.closePages());
 
   it('drivers: 10 a page with Next/Previous; Details shows the car in a modal that Escape closes', async () => {
     // Setup: more drivers than one page holds (the seed has six), not accepting rides, far from trips.

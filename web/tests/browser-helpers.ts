@@ -1,5 +1,62 @@
 import type { Browser, Page } from 'playwright-core';
-import { checkAccessibility, formatViolations, saveScreenshot } from '@rideshare/testing';
+import {
+  checkAccessibility,
+  ensureWebBuild,
+  fastLifecycleEnv,
+  formatViolations,
+  launchBrowser,
+  saveScreenshot,
+  seedIfEmpty,
+  startTestSystem,
+  type TestSystem,
+} from '@rideshare/testing';
+
+/** The system with the gateway serving the built app, seeded, and a browser. */
+export interface WebSystem {
+  system: TestSystem;
+  browser: Browser;
+  /** Where the app is: `<gateway>/app/`. */
+  appUrl: string;
+  /** The build the gateway serves. */
+  webDir: string;
+  /** A fresh tab in a context of its own (one person); closed by closePages. */
+  open(): Promise<Page>;
+  closePages(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWebSystem(): Promise<WebSystem> {
+  const webDir = await ensureWebBuild();
+  const system = await startTestSystem({
+    ...fastLifecycleEnv,
+    // A person clicks Accept: room for that, and for a busy machine.
+    TRIP_ACCEPT_WINDOW_MS: '30000',
+    GATEWAY_WEB_DIR: webDir,
+  });
+  await seedIfEmpty(system.gatewayUrl, await system.adminAuth());
+  const browser = await launchBrowser();
+  const pages: Page[] = [];
+  const closePages = async () => {
+    await Promise.all(pages.splice(0).map((p) => p.context().close()));
+  };
+  return {
+    system,
+    browser,
+    appUrl: system.gatewayUrl.replace(/\/graphql$/, '/app/'),
+    webDir,
+    async open() {
+      const page = await newPage(browser);
+      pages.push(page);
+      return page;
+    },
+    closePages,
+    async stop() {
+      await closePages();
+      await browser.close();
+      await system.stop();
+    },
+  };
+}
 
 /** A fresh browser context (its own sessionStorage: one person) with one page. */
 export async function newPage(browser: Browser): Promise<Page> {

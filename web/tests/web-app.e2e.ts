@@ -7,21 +7,24 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import {
-  ensureWebBuild,
-  fastLifecycleEnv,
   freePort,
-  launchBrowser,
   startOidcProvider,
   type OidcProvider,
-  seedIfEmpty,
   startService,
-  startTestSystem,
   type RunningService,
   type TestSystem,
 } from '@rideshare/testing';
-import { expectAccessible, finalScreenshot, newPage, signIn, subscribed, timeline } from './browser-helpers';
+import {
+  expectAccessible,
+  finalScreenshot,
+  signIn,
+  startWebSystem,
+  subscribed,
+  timeline,
+  type WebSystem,
+} from './browser-helpers';
 
 const STEP_TIMEOUT_MS = 60_000;
 const done = (page: Page, step: string) =>
@@ -36,41 +39,20 @@ function expectWholeTimeline(entries: Awaited<ReturnType<typeof timeline>>, last
 }
 
 describe('web client in a real browser', () => {
+  let web: WebSystem;
   let system: TestSystem;
-  let browser: Browser;
   let appUrl: string;
-  let webDir: string;
-  const pages: Page[] = [];
-  const open = async () => {
-    const page = await newPage(browser);
-    pages.push(page);
-    return page;
-  };
+  const open = () => web.open();
 
   beforeAll(async () => {
-    webDir = await ensureWebBuild();
-    system = await startTestSystem({
-      ...fastLifecycleEnv,
-      // A person clicks Accept: room for that, and for a busy machine.
-      TRIP_ACCEPT_WINDOW_MS: '30000',
-      GATEWAY_WEB_DIR: webDir,
-    });
-    await seedIfEmpty(system.gatewayUrl, await system.adminAuth());
-    appUrl = system.gatewayUrl.replace(/\/graphql$/, '/app/');
-    browser = await launchBrowser();
+    web = await startWebSystem();
+    ({ system, appUrl } = web);
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
-
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((p) => p.context().close()));
-  });
+  afterAll(() => web?.stop());
+  afterEach(() => web.closePages());
 
   it('is a production build within the goal of 200 KB of JavaScript gzipped, and the gateway serves it gzipped', async () => {
-    const report = JSON.parse(fs.readFileSync(path.join(webDir, 'bundle-size.json'), 'utf8')) as {
+    const report = JSON.parse(fs.readFileSync(path.join(web.webDir, 'bundle-size.json'), 'utf8')) as {
       jsGzipBytes: number;
       budgetBytes: number;
     };
@@ -87,8 +69,10 @@ describe('web client in a real browser', () => {
     expect(scripts.length).toBeGreaterThan(0);
     expect(scripts.filter((s) => s.encoding !== 'gzip')).toEqual([]);
     // Vue's production build: no devtools hook, no development warnings in the entry chunk.
-    const entry = fs.readdirSync(path.join(webDir, 'assets')).find((f) => /^index-.*\.js$/.test(f)) ?? '';
-    expect(fs.readFileSync(path.join(webDir, 'assets', entry), 'utf8')).not.toContain('__VUE_HMR_RUNTIME__');
+    const entry = fs.readdirSync(path.join(web.webDir, 'assets')).find((f) => /^index-.*\.js$/.test(f)) ?? '';
+    expect(fs.readFileSync(path.join(web.webDir, 'assets', entry), 'utf8')).not.toContain(
+      '__VUE_HMR_RUNTIME__',
+    );
   });
 
   it('a passenger signs in, requests a DEMO trip and sees the four steps with the driver and car', async () => {
