@@ -1,10 +1,11 @@
 import { ApolloClient, HttpLink, InMemoryCache, split } from '@apollo/client/core';
 import { setContext } from '@apollo/client/link/context';
+import { onError } from '@apollo/client/link/error';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
 import { Kind, OperationTypeNode } from 'graphql';
-import { session } from './auth/session';
+import { session, signOut } from './auth/session';
 
 const bearer = () => (session.value ? `Bearer ${session.value.token}` : undefined);
 const wsUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
@@ -29,10 +30,19 @@ export const ws: Client = createClient({
   },
 });
 
-const http = setContext((_, { headers }: { headers?: Record<string, string> }) => {
-  const authorization = bearer();
-  return { headers: { ...headers, ...(authorization ? { authorization } : {}) } };
-}).concat(new HttpLink({ uri: '/graphql' }));
+// The gateway no longer takes this token (expired, revoked, or signed with a rotated key): sign out.
+const signOutWhenRefused = onError(({ networkError }) => {
+  if (networkError && 'statusCode' in networkError && networkError.statusCode === 401) signOut();
+});
+
+const http = signOutWhenRefused
+  .concat(
+    setContext((_, { headers }: { headers?: Record<string, string> }) => {
+      const authorization = bearer();
+      return { headers: { ...headers, ...(authorization ? { authorization } : {}) } };
+    }),
+  )
+  .concat(new HttpLink({ uri: '/graphql' }));
 
 const isSubscription = ({ query }: { query: Parameters<typeof getMainDefinition>[0] }) => {
   const definition = getMainDefinition(query);

@@ -8,7 +8,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page, WebSocketRoute } from 'playwright-core';
+import { mintToken, readAuthConfig } from '@rideshare/common';
 import {
+  ensureWebBuild,
   freePort,
   startOidcProvider,
   type OidcProvider,
@@ -31,11 +33,15 @@ const done = (page: Page, step: string) =>
   page.locator(`[data-testid="step-${step}"].done`).waitFor({ timeout: STEP_TIMEOUT_MS });
 
 /** Every update once, in order: versions 1, 2, 3 … with no gap, from the request to `last`. */
-function expectWholeTimeline(entries: Awaited<ReturnType<typeof timeline>>, last: string) {
+function expectWholeTimeline(
+  entries: Awaited<ReturnType<typeof timeline>>,
+  last: string,
+  { assigned = true } = {},
+) {
   expect(entries.map((e) => e.version)).toEqual(entries.map((_, i) => i + 1));
   expect(entries[0]?.event).toBe('TRIP_REQUESTED');
   expect(entries.at(-1)?.event).toBe(last);
-  expect(entries.filter((e) => e.event === 'DRIVER_ASSIGNED')).toHaveLength(1);
+  expect(entries.filter((e) => e.event === 'DRIVER_ASSIGNED')).toHaveLength(assigned ? 1 : 0);
 }
 
 describe('web client in a real browser', () => {
@@ -58,6 +64,10 @@ describe('web client in a real browser', () => {
     };
     expect(report.budgetBytes).toBe(200 * 1024);
     expect(report.jsGzipBytes).toBeLessThanOrEqual(report.budgetBytes);
+    // Built once: with the sources unchanged, asking again builds nothing.
+    const said: string[] = [];
+    await expect(ensureWebBuild((line) => said.push(line))).resolves.toBe(web.webDir);
+    expect(said).toEqual([]);
     const page = await open();
     const scripts: Array<{ url: string; encoding: string | undefined }> = [];
     page.on('response', (res) => {
@@ -131,6 +141,19 @@ describe('web client in a real browser', () => {
     await expect(rival.getByTestId('driver-message').textContent()).resolves.toContain(
       'was taken by another driver first',
     );
+    // Availability off and on again, as the server records it.
+    const accepting = async () =>
+      (
+        await system.query<{ driver: { isAcceptingRides: boolean } }>(
+          '{ driver(code: "AA110") { isAcceptingRides } }',
+        )
+      ).data?.driver.isAcceptingRides;
+    await rival.getByTestId('toggle-availability').click();
+    await rival.getByText('You are not accepting rides.').waitFor();
+    await expect(accepting()).resolves.toBe(false);
+    await rival.getByTestId('toggle-availability').click();
+    await rival.getByText('You are accepting rides.').waitFor();
+    await expect(accepting()).resolves.toBe(true);
     await finalScreenshot(passenger, 'normal-trip-driver-found-passenger');
     await finalScreenshot(driver, 'normal-trip-driver-found-driver');
     await finalScreenshot(rival, 'normal-trip-lost-accept');
@@ -138,6 +161,65 @@ describe('web client in a real browser', () => {
     await system.query('mutation ($code: ID!) { cancelTrip(code: $code, reason: "test over") { code } }', {
       code: tripCode,
     });
+  });
+
+  it('a pickup picked on the map; a trip cancelled before a driver takes it shows why, and the page resets', async () => {
+    const page = await open();
+    await signIn(page, appUrl, 'PX1003');
+    await page.getByRole('button', { name: 'Pick on map' }).first().click();
+    const map = page.getByTestId('trip-map');
+    const box = await map.boundingBox();
+    if (!box) throw new Error('the map is not on the page');
+    await map.click({ position: { x: box.width * 0.8, y: box.height * 0.35 } });
+    const hint = (await page.getByText(/^Picked on the map: /).textContent()) ?? '';
+    const [latitude, longitude] = hint.replace('Picked on the map: ', '').split(', ').map(Number);
+    await page.getByLabel('Normal (a real driver accepts)').check();
+    await page.getByTestId('request-trip').click();
+    await done(page, 'requested');
+    const tripCode =
+      (await page.getByRole('heading', { name: /^Trip / }).textContent())?.replace('Trip ', '') ?? '';
+    const stored = await system.query<{ trip: { source: { latitude: number; longitude: number } } }>(
+      'query ($code: ID!) { trip(code: $code) { source { latitude longitude } } }',
+      { code: tripCode },
+    );
+    expect(stored.data?.trip.source.latitude.toFixed(4)).toBe(latitude?.toFixed(4));
+    expect(stored.data?.trip.source.longitude.toFixed(4)).toBe(longitude?.toFixed(4));
+
+    await page.getByTestId('cancel-trip').click();
+    await page.getByTestId('abort-reason').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await expect(page.getByTestId('abort-reason').textContent()).resolves.toContain(
+      'Cancelled by the passenger',
+    );
+    expectWholeTimeline(await timeline(page), 'TRIP_ABORTED', { assigned: false });
+    await finalScreenshot(page, 'passenger-cancelled-trip');
+    await page.getByTestId('new-trip').click();
+    await page.getByTestId('request-trip').waitFor();
+  });
+
+  it('works from the keyboard, with a visible focus ring', async () => {
+    const page = await open();
+    await page.goto(`${appUrl}sign-in`);
+    await page.getByTestId('sign-in-PX1001').waitFor();
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    let focused = '';
+    for (let presses = 0; presses < 20 && focused !== 'sign-in-PX1001'; presses++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+    }
+    expect(focused).toBe('sign-in-PX1001');
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement ?? document.body);
+      return { style: style.outlineStyle, width: style.outlineWidth };
+    });
+    expect(ring.style).not.toBe('none');
+    expect(ring.width).not.toBe('0px');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === '/app/trip');
+    await page.getByLabel('Pickup', { exact: true }).focus();
+    await page.keyboard.press('ArrowDown'); // the next pickup: Hyatt Regency Bellevue
+    await expect(page.getByLabel('Pickup', { exact: true }).inputValue()).resolves.toBe('hyatt');
+    await finalScreenshot(page, 'keyboard-signed-in');
   });
 
   it('a dropped WebSocket mid-trip resumes from the last version: every step once, in order', async () => {
@@ -191,6 +273,25 @@ describe('web client in a real browser', () => {
     });
     expect(res).toContain('FORBIDDEN');
     await finalScreenshot(page, 'passenger-refused-admin-page');
+  });
+
+  it('a session that expires leads back to sign-in, saying so', async () => {
+    const page = await open();
+    await page.goto(`${appUrl}sign-in`);
+    const shortLived = await mintToken(
+      readAuthConfig(system.envFor('gateway')),
+      { role: 'passenger', code: 'PX1002' },
+      '4s',
+    );
+    await page.evaluate((token) => sessionStorage.setItem('rideshare.session', token), shortLived);
+    await page.goto(`${appUrl}trip`);
+    await page.getByText('Hello, Liam Ortiz.').waitFor();
+    await page.waitForURL((url) => url.pathname === '/app/sign-in' && url.searchParams.get('ended') === '1', {
+      timeout: 15_000,
+    });
+    await page.getByText('Your session ended: sign in again.').waitFor();
+    await expect(page.evaluate(() => sessionStorage.getItem('rideshare.session'))).resolves.toBeNull();
+    await finalScreenshot(page, 'session-expired');
   });
 
   describe('in production mode', () => {

@@ -1,4 +1,4 @@
-import { computed, ref } from 'vue';
+import { readonly, ref } from 'vue';
 import { sessionFromToken, type Role, type Session } from './token-claims';
 
 export { sessionFromToken, type Role, type Session };
@@ -17,23 +17,38 @@ function restore(): Session | undefined {
 }
 
 // Per tab (sessionStorage): two tabs can be a passenger and a driver, and closing the tab signs out.
-const current = ref<Session | undefined>(restore());
+const current = ref<Session | undefined>();
+/** Who is signed in in this tab; undefined once the token has expired (the page then goes to sign-in). */
+export const session = readonly(current);
 
-export const session = computed(() => {
-  const value = current.value;
-  return value && value.expiresAt > Date.now() ? value : undefined;
-});
+let expiry: ReturnType<typeof setTimeout> | undefined;
+/** setTimeout's longest delay; a later expiry is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function hold(value: Session | undefined): void {
+  clearTimeout(expiry);
+  current.value = value;
+  if (!value) return;
+  const check = () => {
+    const left = value.expiresAt - Date.now();
+    if (left <= 0) return signOut();
+    expiry = setTimeout(check, Math.min(left, MAX_TIMER_MS));
+  };
+  check();
+}
+
+hold(restore());
 
 export function signInWith(token: string): Session {
   const value = sessionFromToken(token);
   sessionStorage.setItem(STORAGE_KEY, token);
-  current.value = value;
+  hold(value);
   return value;
 }
 
 export function signOut(): void {
   sessionStorage.removeItem(STORAGE_KEY);
-  current.value = undefined;
+  hold(undefined);
 }
 
 /** The page each role starts on. */
