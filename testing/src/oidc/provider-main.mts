@@ -69,7 +69,8 @@ const provider = new Provider(issuer, {
     },
   },
 });
-server.on('request', provider.callback());
+const handle = provider.callback();
+server.on('request', (req, res) => void handle(req, res));
 
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);
