@@ -14,8 +14,7 @@ export const AdminDriverFields = graphql(`
       licensePlate
     }
     location {
-      latitude
-      longitude
+      ...Point
     }
     createdAt
     updatedAt

@@ -1,5 +1,13 @@
 import { graphql } from '../gql';
 
+/** A position, as every document here asks for it. */
+export const Point = graphql(`
+  fragment Point on GeoPoint {
+    latitude
+    longitude
+  }
+`);
+
 export const TripFields = graphql(`
   fragment TripFields on Trip {
     code
@@ -8,16 +16,13 @@ export const TripFields = graphql(`
     error
     version
     source {
-      latitude
-      longitude
+      ...Point
     }
     destination {
-      latitude
-      longitude
+      ...Point
     }
     driverLocation {
-      latitude
-      longitude
+      ...Point
     }
     driver {
       code
@@ -88,8 +93,7 @@ export const DriverLocationDocument = graphql(`
     driverLocationUpdated(code: $code) {
       code
       location {
-        latitude
-        longitude
+        ...Point
       }
     }
   }

@@ -8,8 +8,7 @@ export const DriverConsoleDocument = graphql(`
       lastName
       isAcceptingRides
       location {
-        latitude
-        longitude
+        ...Point
       }
       car {
         make
@@ -32,12 +31,10 @@ export const TripOffersDocument = graphql(`
       status
       requestedAt
       source {
-        latitude
-        longitude
+        ...Point
       }
       destination {
-        latitude
-        longitude
+        ...Point
       }
     }
   }
