@@ -188,7 +188,7 @@ describe('web client in a real browser', () => {
     await page.getByTestId('cancel-trip').click();
     await page.getByTestId('abort-reason').waitFor({ timeout: STEP_TIMEOUT_MS });
     await expect(page.getByTestId('abort-reason').textContent()).resolves.toContain(
-      'Cancelled by the passenger',
+      'Cancelled: requested by the passenger',
     );
     expectWholeTimeline(await timeline(page), 'TRIP_ABORTED', { assigned: false });
     await finalScreenshot(page, 'passenger-cancelled-trip');
