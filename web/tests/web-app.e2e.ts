@@ -32,6 +32,23 @@ const STEP_TIMEOUT_MS = 60_000;
 const done = (page: Page, step: string) =>
   page.locator(`[data-testid="step-${step}"].done`).waitFor({ timeout: STEP_TIMEOUT_MS });
 
+/** The `afterVersion` of a graphql-ws subscribe message for tripUpdated, or undefined for anything else. */
+function tripUpdatedAfterVersion(message: string): number | undefined {
+  const parsed: unknown = JSON.parse(message);
+  if (typeof parsed !== 'object' || parsed === null || !('type' in parsed) || parsed.type !== 'subscribe')
+    return undefined;
+  const payload = 'payload' in parsed ? parsed.payload : undefined;
+  if (typeof payload !== 'object' || payload === null || !('query' in payload) || !('variables' in payload))
+    return undefined;
+  if (typeof payload.query !== 'string' || !payload.query.includes('tripUpdated')) return undefined;
+  const variables = payload.variables;
+  const after =
+    typeof variables === 'object' && variables !== null && 'afterVersion' in variables
+      ? variables.afterVersion
+      : undefined;
+  return typeof after === 'number' ? after : undefined;
+}
+
 /** Every update once, in order: versions 1, 2, 3 … with no gap, from the request to `last`. */
 function expectWholeTimeline(
   entries: Awaited<ReturnType<typeof timeline>>,
@@ -227,9 +244,16 @@ describe('web client in a real browser', () => {
     const sockets: WebSocketRoute[] = [];
     let refuseUntil = 0;
     // Every socket the page opens goes through here: while "down", new ones are closed at once.
+    const subscribedAfter: number[] = [];
     await page.routeWebSocket(/\/graphql$/, (socket) => {
       if (Date.now() < refuseUntil) return void socket.close({ code: 1013, reason: 'down for the test' });
-      socket.connectToServer();
+      const server = socket.connectToServer();
+      // What the page sends passes on unchanged; each tripUpdated subscribe's afterVersion is noted.
+      socket.onMessage((message) => {
+        const afterVersion = typeof message === 'string' ? tripUpdatedAfterVersion(message) : undefined;
+        if (afterVersion !== undefined) subscribedAfter.push(afterVersion);
+        server.send(message);
+      });
       sockets.push(socket);
     });
     await signIn(page, appUrl, 'PX1003');
@@ -244,6 +268,10 @@ describe('web client in a real browser', () => {
     expectWholeTimeline(entries, 'TRIP_COMPLETED');
     expect(entries.length).toBeGreaterThan(before);
     expect(sockets.length).toBeGreaterThan(0); // it did connect again
+    // From the start first, then, on the new socket, from the last version the page had shown.
+    expect(subscribedAfter[0]).toBe(0);
+    expect(subscribedAfter.length).toBeGreaterThanOrEqual(2);
+    expect(subscribedAfter.at(-1)).toBeGreaterThanOrEqual(before);
     await finalScreenshot(page, 'resumed-after-dropped-socket');
   });
 

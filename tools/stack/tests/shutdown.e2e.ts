@@ -105,7 +105,9 @@ async function freePorts() {
   const taken = new Set<number>();
   const pick = async (span: number[]): Promise<number> => {
     for (;;) {
-      const base = 20_000 + crypto.randomInt(20_000);
+      // Below the kernel's ephemeral range (32768 and up): a port free now could otherwise be taken by
+      // an outgoing connection before the last service listens (the alerter once met EADDRINUSE).
+      const base = 20_000 + crypto.randomInt(12_000);
       const ports = span.map((d) => base + d);
       if (ports.some((p) => taken.has(p))) continue;
       if ((await Promise.all(ports.map(isFree))).every(Boolean)) {
