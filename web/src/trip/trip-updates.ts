@@ -26,8 +26,7 @@ export function useTripUpdates(onUpdate: (update: TripUpdate) => void) {
     error.value = undefined;
     ended.value = false;
     const variables = { code, afterVersion };
-    let dispose: () => void = () => undefined;
-    dispose = ws.subscribe<TripUpdatedSubscription>(
+    stop = ws.subscribe<TripUpdatedSubscription>(
       { query: print(TripUpdatedDocument), variables },
       {
         next: ({ data, errors }) => {
@@ -48,7 +47,6 @@ export function useTripUpdates(onUpdate: (update: TripUpdate) => void) {
         complete: () => (ended.value = true),
       },
     );
-    stop = () => dispose();
   }
 
   onScopeDispose(() => stop?.());
