@@ -15,9 +15,11 @@ import { currentTraceCarrier, type TraceCarrier } from './tracing/context';
  *
  * Protocol: a writer reads the document at version N (catching up from the log), decides its change,
  * claims `key:N+1` by inserting the change entry, then replaces the document by `_id` with the FULL new
- * state (never a delta: FerretDB could combine its stale read with the delta). A late writer may put
- * back an older state for a moment, so whoever writes version N then looks for N+1 in the log and catches
- * up; the last write is therefore never older than the log. Every read and write is by `_id`.
+ * state (never a delta: FerretDB could combine its stale read with the delta), only where it holds an
+ * older version. On MongoDB that condition is atomic; FerretDB checks it on its own read just before
+ * its write, so in that short window a late writer may still put back an older state: whoever writes
+ * version N then looks for N+1 in the log and catches up, so the last write is never older than the
+ * log. Every read and write is by `_id`.
  *
  * Outbox: a change claimed with `publish` carries `published: false` in the same insert, so a change
  * the database committed is never lost to Kafka; a relay reads those entries (an indexed equality) and
@@ -166,11 +168,17 @@ export function createVersionedStore<D extends Versioned>(
   const loggedChange = (key: string, version: number) =>
     changes.findById(changeId(key, version)).lean<ChangeEntry<D>>().exec();
 
-  /** Writes the full state by `_id`; false when the document is gone (deleted meanwhile). */
-  const project = async (state: Stored<D>): Promise<boolean> => {
+  /**
+   * Writes the full state by `_id` unless the document already holds this version or a later one (a
+   * reader catching up from a stale read must not put an older state over a newer one). `gone`: the
+   * document was deleted meanwhile.
+   */
+  const project = async (state: Stored<D>): Promise<'written' | 'newer' | 'gone'> => {
+    const olderThanState = { _id: state._id, version: { $not: { $gte: state.version } } }; // or missing (0)
     // timestamps off: the state is exactly what the log says, whoever projects it.
-    const result = await documents.replaceOne({ _id: state._id }, state, { timestamps: false }).exec();
-    return result.matchedCount > 0;
+    const result = await documents.replaceOne(olderThanState, state, { timestamps: false }).exec();
+    if (result.matchedCount > 0) return 'written';
+    return (await readDocument(state._id)) ? 'newer' : 'gone';
   };
 
   /** Projects every logged version after `doc`'s, each step the same values whoever runs it. */
@@ -180,7 +188,7 @@ export function createVersionedStore<D extends Versioned>(
       const next = await loggedChange(current._id, current.version + 1);
       if (!next) return current;
       const state = applyChangeSet(current, next.set, next.version);
-      current = (await project(state)) ? state : null;
+      current = (await project(state)) === 'gone' ? null : state;
     }
     return null;
   };
@@ -226,7 +234,7 @@ export function createVersionedStore<D extends Versioned>(
         await sleep(backoffMs * attempt);
         continue;
       }
-      if (!(await project(next))) {
+      if ((await project(next)) === 'gone') {
         // Deleted between our read and our claim: drop the claim so a re-created document starts clean.
         await changes.deleteOne({ _id: changeId(key, next.version) }).exec();
         return null;

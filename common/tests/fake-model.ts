@@ -29,11 +29,22 @@ export class FakeModel<T extends { _id: string }> {
     return row;
   }
 
-  replaceOne(filter: { _id: string }, row: T) {
+  /** Runs before each replace: a rival writing in between our read and our write. */
+  beforeReplace: ((row: T) => void) | undefined;
+  /** Every row a replace wrote, in order. */
+  readonly replaced: T[] = [];
+
+  /** By `_id`, and where given, only over a row whose `version` is below `$not.$gte` (or missing). */
+  replaceOne(filter: { _id: string; version?: { $not: { $gte: number } } }, row: T) {
     return {
       exec: async () => {
-        if (!this.rows.has(filter._id)) return { matchedCount: 0 };
+        this.beforeReplace?.(row);
+        const current = this.rows.get(filter._id);
+        if (!current) return { matchedCount: 0 };
+        const version = (current as { version?: number }).version ?? 0;
+        if (filter.version && version >= filter.version.$not.$gte) return { matchedCount: 0 };
         this.rows.set(filter._id, structuredClone(row));
+        this.replaced.push(structuredClone(row));
         return { matchedCount: 1 };
       },
     };

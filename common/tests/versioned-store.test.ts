@@ -125,6 +125,23 @@ describe('createVersionedStore', () => {
     expect(documents.get('D-1')).toEqual({ _id: 'D-1', name: 'Bea', on: true, version: 2 });
   });
 
+  it('should not put an older state over a newer one when catching up from a stale read', async () => {
+    const { documents, store, logRival } = setup();
+    await store.create(ada);
+    // Two changes logged; while we catch up on the first, a rival writes the second.
+    logRival(1, { on: true });
+    logRival(2, { name: 'Bea' });
+    const latest = { ...ada, on: true, name: 'Bea', version: 2 };
+    documents.beforeReplace = () => {
+      documents.beforeReplace = undefined;
+      documents.rows.set('D-1', structuredClone(latest));
+    };
+    await expect(store.read('D-1')).resolves.toEqual(latest);
+    // Neither version 1 nor our copy of version 2 was written over the rival's version 2.
+    expect(documents.replaced).toEqual([]);
+    expect(documents.get('D-1')).toEqual(latest);
+  });
+
   it('should give up with a retriable VersionConflictError after losing every attempt', async () => {
     const { changes, store } = setup(3);
     await store.create(ada);

@@ -62,9 +62,11 @@ async function appendToLog(models: TripModels, entry: TripEventLogRecord): Promi
 }
 
 /**
- * Writes one logged change onto the trip document, by `_id`, with the timer slot of its next deadline.
- * A late writer can put back an older version for a moment; whoever writes version N then looks for
- * N+1 in the log and catches up, so the last write is never older than the log.
+ * Writes one logged change onto the trip document, by `_id`, with the timer slot of its next deadline,
+ * unless the document already holds that version or a later one. FerretDB checks that condition on
+ * its own read just before its write, so in that short window a late writer can still put back an
+ * older version; whoever writes version N then looks for N+1 in the log and catches up, so the last
+ * write is never older than the log.
  */
 async function project(
   models: TripModels,
@@ -88,8 +90,9 @@ async function project(
   }
   const events = [...trip.events, logged.entry];
   const projected: TripRecord = { ...trip, ...logged.set, events };
+  // Only over an older version: a catch-up from a stale read must not put an older state back.
   await models.Trips.updateOne(
-    { _id: trip.code },
+    { _id: trip.code, version: { $not: { $gte: projected.version } } },
     { $set: { ...logged.set, events, timerSlot: timerSlotOf(projected), trace } },
   ).exec();
   return projected;
