@@ -10,7 +10,16 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${s} s`;
 }
 
-export const fullName = (person: { firstName: string; lastName: string } | null | undefined) =>
+/** What the admin pages show of anyone: drivers and passengers alike. */
+export interface Person {
+  code: string;
+  firstName: string;
+  lastName: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const fullName = (person: Pick<Person, 'firstName' | 'lastName'> | null | undefined) =>
   person ? `${person.firstName} ${person.lastName}` : '—';
 
 export const formatTime = (iso: string) => {
