@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '.stack/**',
+      '.scratch/**', // git-ignored scratch files
       '**/dist/**',
       '**/generated/**',
       'web/src/gql/**',

@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import type http from 'node:http';
-import path from 'node:path';
 import sirv from 'sirv';
 import { sendJson, type Route } from '@rideshare/common';
 
@@ -23,11 +21,10 @@ function contentSecurityPolicy(extraConnect: string[]): string {
 /**
  * Serves the built app (web/dist) under /app/: hashed assets cached for a year, index.html never
  * (a new build is picked up on the next load), any other /app/ path answered with index.html so the
- * client's router handles it. Precompressed `.gz` files are sent to clients that accept gzip.
+ * client's router handles it. Precompressed `.gz` files are sent to clients that accept gzip. `dir`
+ * holds index.html: readWebClientConfig refuses a GATEWAY_WEB_DIR without it, at start.
  */
 export function webAppRoute(dir: string, options: { connectTo: string[] }): Route {
-  if (!fs.existsSync(path.join(dir, 'index.html')))
-    throw new Error(`GATEWAY_WEB_DIR ${dir} has no index.html: build the app first (npm run build -w web)`);
   const csp = contentSecurityPolicy(options.connectTo);
   const common = {
     // Looks each file up when asked (sirv otherwise lists the folder once): a rebuild while the gateway

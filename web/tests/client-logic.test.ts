@@ -1,5 +1,6 @@
 import { ApolloError } from '@apollo/client/core';
 import { GraphQLError } from 'graphql';
+import { readPeople } from '../src/auth/local-sign-in';
 import { sessionFromToken } from '../src/auth/token-claims';
 import { problemsOf } from '../src/graphql-errors';
 import { distanceKm, PICKUPS } from '../src/trip/places';
@@ -10,6 +11,23 @@ import { stepsReached } from '../src/trip/steps';
 
 const jwt = (claims: object) =>
   ['e30', Buffer.from(JSON.stringify(claims)).toString('base64url'), 'signature'].join('.');
+
+describe('readPeople', () => {
+  it('reads each person of the local sign-in listing', () => {
+    const ada = { role: 'driver', code: 'AA100', name: 'Ada L', detail: 'red Kia Niro' };
+    expect(readPeople({ people: [ada] })).toEqual([ada]);
+  });
+
+  it('names the entry it cannot use instead of showing it half-filled', () => {
+    expect(() => readPeople({})).toThrow('listed no one');
+    expect(() =>
+      readPeople({ people: [{ role: 'admin', code: 'A', name: 'Admin', detail: '' }, {}] }),
+    ).toThrow('person 2 without a known role');
+    expect(() => readPeople({ people: [{ role: 'root', code: 'A', name: 'x', detail: '' }] })).toThrow(
+      'person 1',
+    );
+  });
+});
 
 describe('sessionFromToken', () => {
   it('reads role, code and expiry from the payload', () => {

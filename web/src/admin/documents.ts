@@ -7,11 +7,7 @@ export const AdminDriverFields = graphql(`
     lastName
     isAcceptingRides
     car {
-      make
-      model
-      year
-      color
-      licensePlate
+      ...CarFields
     }
     location {
       ...Point

@@ -1,4 +1,5 @@
 import type { Role } from './session';
+import { isRecord, roleOf } from './token-claims';
 
 /** The gateway's local-mode sign-in (gateway/src/auth/local-token.ts); it does not exist in production. */
 const LOCAL_TOKEN_PATH = '/auth/local-token';
@@ -24,9 +25,20 @@ async function errorOf(res: Response): Promise<string> {
 export async function listPeople(): Promise<Person[]> {
   const res = await fetch(LOCAL_TOKEN_PATH);
   if (!res.ok) throw new Error(await errorOf(res));
-  const body = (await res.json()) as { people?: unknown };
-  if (!Array.isArray(body.people)) throw new Error('the sign-in listed no one');
-  return body.people.filter((p): p is Person => typeof p === 'object' && p !== null && 'code' in p);
+  return readPeople(await res.json());
+}
+
+/** The listing's people, each checked: a malformed entry is named, not shown half-filled. */
+export function readPeople(body: unknown): Person[] {
+  const people = isRecord(body) ? body.people : undefined;
+  if (!Array.isArray(people)) throw new Error('the sign-in listed no one');
+  return people.map((entry: unknown, i) => {
+    const role = isRecord(entry) ? roleOf(entry.role) : undefined;
+    const { code, name, detail } = isRecord(entry) ? entry : {};
+    if (!role || typeof code !== 'string' || typeof name !== 'string' || typeof detail !== 'string')
+      throw new Error(`the sign-in listed person ${i + 1} without a known role, code, name and detail`);
+    return { role, code, name, detail };
+  });
 }
 
 /** A short-lived token for that person, minted by the gateway. */

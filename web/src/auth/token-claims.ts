@@ -1,8 +1,11 @@
 export type Role = 'passenger' | 'driver' | 'admin';
 const ROLES: readonly Role[] = ['passenger', 'driver', 'admin'];
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
+
+/** The role `value` names, or undefined when it names none this app knows. */
+export const roleOf = (value: unknown): Role | undefined => ROLES.find((r) => r === value);
 
 export interface Session {
   token: string;
@@ -27,7 +30,7 @@ export function sessionFromToken(token: string): Session {
   }
   if (!isRecord(claims)) throw new Error('The token has no claims');
   const { role, sub, exp } = claims;
-  const knownRole = ROLES.find((r) => r === role);
+  const knownRole = roleOf(role);
   if (!knownRole)
     throw new Error(`This app is for passengers, drivers and admins; the token says "${String(role)}"`);
   if (typeof sub !== 'string' || sub === '') throw new Error('The token names no one (claim "sub")');

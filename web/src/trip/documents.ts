@@ -8,6 +8,17 @@ export const Point = graphql(`
   }
 `);
 
+/** A driver's car, as the trip page and the admin pages show it. */
+export const CarFields = graphql(`
+  fragment CarFields on Car {
+    make
+    model
+    year
+    color
+    licensePlate
+  }
+`);
+
 export const TripFields = graphql(`
   fragment TripFields on Trip {
     code
@@ -29,11 +40,7 @@ export const TripFields = graphql(`
       firstName
       lastName
       car {
-        make
-        model
-        year
-        color
-        licensePlate
+        ...CarFields
       }
     }
     requestedAt

@@ -11,10 +11,7 @@ export const DriverConsoleDocument = graphql(`
         ...Point
       }
       car {
-        make
-        model
-        color
-        licensePlate
+        ...CarFields
       }
       currentTrip {
         ...TripFields
