@@ -158,6 +158,7 @@ describe('web client in a real browser', () => {
     await expect(rival.getByTestId('driver-message').textContent()).resolves.toContain(
       'was taken by another driver first',
     );
+    await finalScreenshot(rival, 'normal-trip-lost-accept'); // the message, before the toggles clear it
     // Availability off and on again, as the server records it.
     const accepting = async () =>
       (
@@ -173,7 +174,6 @@ describe('web client in a real browser', () => {
     await expect(accepting()).resolves.toBe(true);
     await finalScreenshot(passenger, 'normal-trip-driver-found-passenger');
     await finalScreenshot(driver, 'normal-trip-driver-found-driver');
-    await finalScreenshot(rival, 'normal-trip-lost-accept');
     // Frees the driver for the next tests.
     await system.query('mutation ($code: ID!) { cancelTrip(code: $code, reason: "test over") { code } }', {
       code: tripCode,
