@@ -1,6 +1,7 @@
 import { Kafka, KafkaJSProtocolError, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { ConfigError, envHostPorts, envInt, envString, infraDefaults, type Logger } from '@rideshare/common';
 import { eventTopics, KAFKA_NAMESPACE_PATTERN, type EventTopics } from './contracts';
+import { kafkaLogCreator } from './kafka-log';
 
 /** What every Kafka client of the system reads from the environment, once, before it connects. */
 export interface KafkaConfig {
@@ -33,33 +34,13 @@ export interface EventKafka extends KafkaConfig {
   client: Kafka;
 }
 
-/**
- * kafkajs warns at every producer's start that bounded retries "may invalidate EoS guarantees". Ours
- * are bounded on purpose (a send during an outage fails, and the relay or consumer tries again later,
- * so shutdown never hangs on it), and nothing relies on the producer for exactly-once: every event has
- * a stable id and every consumer drops copies. Logged at debug, so start-up has no warning to ignore.
- */
-const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
-
 export function createKafka(clientId: string, brokers: string[], log: Logger): Kafka {
-  const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-    [logLevel.ERROR]: 'error',
-    [logLevel.WARN]: 'warn',
-    [logLevel.INFO]: 'info',
-    [logLevel.DEBUG]: 'debug',
-  };
   return new Kafka({
     clientId,
     brokers,
     retry: { retries: 8, initialRetryTime: 200 },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log: entry }) => {
-        const { message, ...fields } = entry;
-        const demoted = message === BOUNDED_RETRIES_WARNING;
-        log[demoted ? 'debug' : (levels[level] ?? 'info')](`kafka: ${message}`, fields);
-      },
+    logCreator: kafkaLogCreator(log),
   });
 }
 
