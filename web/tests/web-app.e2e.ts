@@ -303,6 +303,32 @@ describe('web client in a real browser', () => {
     await finalScreenshot(page, 'passenger-refused-admin-page');
   });
 
+  it('signing out goes to sign-in without saying the session ended, and sends no request without a token', async () => {
+    for (const [code, home, greeting] of [
+      ['PX1001', 'trip', 'Hello, Ava Nguyen.'],
+      ['AA120', 'driver', 'Sam Imada'],
+    ] as const) {
+      const page = await open();
+      const refused: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() === 401) refused.push(`${r.request().method()} ${r.url()}`);
+      });
+      await signIn(page, appUrl, code);
+      await page.waitForURL((url) => url.pathname === `/app/${home}`);
+      await page.getByText(greeting).first().waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL((url) => url.pathname === '/app/sign-in');
+      await page.getByTestId('sign-in-PX1001').waitFor(); // the listing is back: the page has settled
+      expect({ code, ended: new URL(page.url()).searchParams.get('ended'), refused }).toEqual({
+        code,
+        ended: null,
+        refused: [],
+      });
+      await expect(page.getByText('Your session ended').count()).resolves.toBe(0);
+      await expect(page.evaluate(() => sessionStorage.getItem('rideshare.session'))).resolves.toBeNull();
+    }
+  });
+
   it('a session that expires leads back to sign-in, saying so', async () => {
     const page = await open();
     await page.goto(`${appUrl}sign-in`);
