@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- every program compiling this file needs it
+/// <reference path="./kafkajs-protocol-error.d.ts" />
 import { logLevel, type LogEntry } from 'kafkajs';
 // kafkajs's own table of protocol errors (which ones it retries); it exports no public copy of it.
 import { errorCodes } from 'kafkajs/src/protocol/error.js';
