@@ -35,6 +35,13 @@ export interface Versioned {
 /** A document as the store returns it: the version is always there. */
 export type Stored<D extends Versioned> = D & { version: number };
 
+/**
+ * The filter on `version` of a document older than `version` (a missing version counts as 0): a
+ * projection of version N writes only over such a document, so a catch-up from a stale read never puts
+ * an older state back over a newer one.
+ */
+export const olderThanVersion = (version: number) => ({ $not: { $gte: version } });
+
 /** The fields one change sets. `_id` and `version` belong to the store. */
 export type ChangeSet<D extends Versioned> = Partial<Omit<D, '_id' | 'version'>>;
 
@@ -169,16 +176,14 @@ export function createVersionedStore<D extends Versioned>(
     changes.findById(changeId(key, version)).lean<ChangeEntry<D>>().exec();
 
   /**
-   * Writes the full state by `_id` unless the document already holds this version or a later one (a
-   * reader catching up from a stale read must not put an older state over a newer one). `gone`: the
-   * document was deleted meanwhile.
+   * Writes the full state by `_id` over an older document (olderThanVersion). Returns what the document
+   * holds now: this state, the newer one found instead, or null when it was deleted meanwhile.
    */
-  const project = async (state: Stored<D>): Promise<'written' | 'newer' | 'gone'> => {
-    const olderThanState = { _id: state._id, version: { $not: { $gte: state.version } } }; // or missing (0)
+  const project = async (state: Stored<D>): Promise<Stored<D> | null> => {
+    const older = { _id: state._id, version: olderThanVersion(state.version) };
     // timestamps off: the state is exactly what the log says, whoever projects it.
-    const result = await documents.replaceOne(olderThanState, state, { timestamps: false }).exec();
-    if (result.matchedCount > 0) return 'written';
-    return (await readDocument(state._id)) ? 'newer' : 'gone';
+    const result = await documents.replaceOne(older, state, { timestamps: false }).exec();
+    return result.matchedCount > 0 ? state : readDocument(state._id);
   };
 
   /** Projects every logged version after `doc`'s, each step the same values whoever runs it. */
@@ -187,8 +192,7 @@ export function createVersionedStore<D extends Versioned>(
     while (current) {
       const next = await loggedChange(current._id, current.version + 1);
       if (!next) return current;
-      const state = applyChangeSet(current, next.set, next.version);
-      current = (await project(state)) === 'gone' ? null : state;
+      current = await project(applyChangeSet(current, next.set, next.version));
     }
     return null;
   };
@@ -234,13 +238,14 @@ export function createVersionedStore<D extends Versioned>(
         await sleep(backoffMs * attempt);
         continue;
       }
-      if ((await project(next)) === 'gone') {
+      const projected = await project(next);
+      if (!projected) {
         // Deleted between our read and our claim: drop the claim so a re-created document starts clean.
         await changes.deleteOne({ _id: changeId(key, next.version) }).exec();
         return null;
       }
       // A writer of a later version may have projected before us: put it back.
-      await catchUp(next);
+      await catchUp(projected);
       return next;
     }
     throw new VersionConflictError(key, maxAttempts);

@@ -5,7 +5,7 @@ import type mongoose from 'mongoose';
  * inserts with a unique `_id`, replace and delete by filter), so its protocol is unit-tested.
  * The hooks let a test play a rival writer at the exact step a race needs.
  */
-export class FakeModel<T extends { _id: string }> {
+export class FakeModel<T extends { _id: string; version?: number }> {
   readonly rows = new Map<string, T>();
   /** Runs before each insert (after it, with `afterCreate`): a rival claiming or writing in between. */
   beforeCreate: ((row: T) => void) | undefined;
@@ -41,8 +41,7 @@ export class FakeModel<T extends { _id: string }> {
         this.beforeReplace?.(row);
         const current = this.rows.get(filter._id);
         if (!current) return { matchedCount: 0 };
-        const version = (current as { version?: number }).version ?? 0;
-        if (filter.version && version >= filter.version.$not.$gte) return { matchedCount: 0 };
+        if (filter.version && (current.version ?? 0) >= filter.version.$not.$gte) return { matchedCount: 0 };
         this.rows.set(filter._id, structuredClone(row));
         this.replaced.push(structuredClone(row));
         return { matchedCount: 1 };

@@ -1,5 +1,5 @@
 import { createTripEvent, isTerminalTripStatus, tripEventId } from '@rideshare/events';
-import { currentTraceCarrier, findForEach, isDuplicateKeyError } from '@rideshare/common';
+import { currentTraceCarrier, findForEach, isDuplicateKeyError, olderThanVersion } from '@rideshare/common';
 import type { TripDocument, TripEventLogRecord, TripModels, TripRecord } from '../models';
 import { MONITORED, timerSlotOf } from './timers';
 import { applyChange, toSnapshot, type TripChange } from './transitions';
@@ -63,10 +63,10 @@ async function appendToLog(models: TripModels, entry: TripEventLogRecord): Promi
 
 /**
  * Writes one logged change onto the trip document, by `_id`, with the timer slot of its next deadline,
- * unless the document already holds that version or a later one. FerretDB checks that condition on
- * its own read just before its write, so in that short window a late writer can still put back an
- * older version; whoever writes version N then looks for N+1 in the log and catches up, so the last
- * write is never older than the log.
+ * over an older document only (olderThanVersion, as the versioned store does). FerretDB checks that
+ * condition on its own read just before its write, so in that short window a late writer can still
+ * put back an older version; whoever writes version N then looks for N+1 in the log and catches up,
+ * so the last write is never older than the log.
  */
 async function project(
   models: TripModels,
@@ -90,9 +90,8 @@ async function project(
   }
   const events = [...trip.events, logged.entry];
   const projected: TripRecord = { ...trip, ...logged.set, events };
-  // Only over an older version: a catch-up from a stale read must not put an older state back.
   await models.Trips.updateOne(
-    { _id: trip.code, version: { $not: { $gte: projected.version } } },
+    { _id: trip.code, version: olderThanVersion(projected.version) },
     { $set: { ...logged.set, events, timerSlot: timerSlotOf(projected), trace } },
   ).exec();
   return projected;
