@@ -48,5 +48,10 @@ export function useAdminForm<F extends string>(initial: Record<F, string>, busy:
     }
   }
 
-  return { form, errors, formEl, save };
+  /** FieldBoxes' `change`: the box's new text. */
+  const setField = (path: F, value: string) => {
+    Object.assign(form, { [path]: value }); // indexing Vue's Reactive<Record<F, …>> by a generic F does not type-check
+  };
+
+  return { form, errors, formEl, save, setField };
 }
